@@ -1,0 +1,156 @@
+/**
+ * What a plugin may touch (DESIGN.md §3). A plugin reaches the world only through these
+ * interfaces, which is what lets every plugin run against a local HTTP server and a real store.
+ */
+import type { Logger } from 'pino';
+import type { Entry } from './model.js';
+import type { RunReport } from './report.js';
+
+export type { Logger } from 'pino';
+
+// ─── HTTP ────────────────────────────────────────────────────────────────────────────────────
+
+export type DecodeKind = 'xml' | 'html' | 'text';
+
+/** Text decoded from bytes, with the encoding chosen and why. */
+export interface DecodedText {
+  text: string;
+  encoding: string;
+  /** Human-readable reason: `BOM`, `HTTP charset`, `XML declaration`, `detected (…)`. */
+  decidedBy: string;
+  /** Declarations that were overridden or ignored, for the log. */
+  overrides: string[];
+}
+
+export interface HttpRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string | Buffer | Uint8Array;
+  /** Send If-None-Match / If-Modified-Since from the state store, and record the answer. */
+  conditional?: boolean;
+  timeoutMs?: number;
+  maxBytes?: number;
+  maxRedirects?: number;
+  /** Extra cookie jar header to send (mixi). */
+  signal?: AbortSignal;
+}
+
+export interface HttpResponse {
+  /** Final URL after redirects. */
+  url: string;
+  status: number;
+  headers: Headers;
+  body: Buffer;
+  /** True when a conditional GET was answered 304; `body` is then empty. */
+  notModified: boolean;
+  /** Redirect chain, first request URL first. */
+  redirects: string[];
+  /** Decode the body once (BOM, HTTP charset, declaration, detection). */
+  text(kind?: DecodeKind): DecodedText;
+  json<T = unknown>(): T;
+}
+
+export interface HttpClient {
+  /** A request that throws HttpError for a status outside 200–299 (and 304 when conditional). */
+  fetch(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
+  /** A request that returns whatever status came back (for publishers that handle 4xx/5xx). */
+  request(url: string, options?: HttpRequestOptions): Promise<HttpResponse>;
+}
+
+// ─── State store ─────────────────────────────────────────────────────────────────────────────
+
+export interface Store {
+  /** Key-value state, namespaced by the plugin or subsystem (`http`, `seen`, `twitter`…). */
+  get<T = unknown>(namespace: string, key: string): Promise<T | undefined>;
+  set(namespace: string, key: string, value: unknown, ttlMs?: number): Promise<void>;
+  delete(namespace: string, key: string): Promise<void>;
+  /** Every key in a namespace with its value (for small namespaces: ledgers, run history). */
+  entries<T = unknown>(namespace: string): Promise<Array<[string, T]>>;
+  /** The entries an output feed retains across runs, newest first. */
+  loadRetained(feed: string): Promise<Entry[]>;
+  saveRetained(feed: string, entries: Entry[]): Promise<void>;
+  /** Reachable and writable (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+// ─── Queue ───────────────────────────────────────────────────────────────────────────────────
+
+export interface JobOptions {
+  /** Deterministic id: a job with an id already waiting, running or completed is not added again. */
+  jobId?: string;
+  attempts?: number;
+}
+
+export interface HandlerOptions {
+  concurrency?: number;
+  attempts?: number;
+  /** First retry delay; doubles each attempt, with jitter. */
+  backoffMs?: number;
+  /** At most `max` jobs started per `durationMs`. */
+  rateLimit?: { max: number; durationMs: number };
+}
+
+export interface JobInfo {
+  id: string;
+  name: string;
+  attempt: number;
+}
+
+export type JobHandler<T = unknown> = (data: T, job: JobInfo) => Promise<unknown>;
+
+/** A job that should not be retried (a 400 from a destination). */
+export class PermanentJobError extends Error {
+  override name = 'PermanentJobError';
+}
+
+export interface JobFailure {
+  id: string;
+  name: string;
+  error: string;
+  attempts: number;
+}
+
+export interface Queue {
+  readonly kind: 'memory' | 'bullmq';
+  register<T>(name: string, handler: JobHandler<T>, options?: HandlerOptions): void;
+  add<T>(name: string, data: T, options?: JobOptions): Promise<void>;
+  /** Wait until every job added so far has completed or failed for good. */
+  drain(): Promise<{ completed: number; failed: JobFailure[] }>;
+  close(): Promise<void>;
+}
+
+// ─── The context handed to plugins ───────────────────────────────────────────────────────────
+
+export interface Clock {
+  now(): number;
+}
+
+export interface GlobalSettings {
+  timezone: string;
+  stateDir: string;
+  outputDir: string;
+  /** Directory of the recipe file: relative paths in plugin configs resolve against it. */
+  baseDir: string;
+}
+
+export interface Context {
+  global: GlobalSettings;
+  http: HttpClient;
+  store: Store;
+  queue: Queue;
+  log: Logger;
+  clock: Clock;
+  report: RunReport;
+  /** Aborted when the run is cancelled (SIGINT, server shutdown). */
+  signal: AbortSignal;
+}
+
+/** What a plugin hook receives: the run's context plus its own validated config. */
+export interface PluginContext<C> extends Context {
+  config: C;
+  /** The plugin's name as the recipe gave it, for messages. */
+  pluginName: string;
+  /** Resolve a path from the recipe against the recipe's directory. */
+  resolvePath(path: string): string;
+}
