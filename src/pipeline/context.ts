@@ -3,7 +3,7 @@
  * interfaces, which is what lets every plugin run against a local HTTP server and a real store.
  */
 import type { Logger } from 'pino';
-import type { Entry } from './model.js';
+import type { Entry, Feed } from './model.js';
 import type { RunReport } from './report.js';
 
 export type { Logger } from 'pino';
@@ -146,9 +146,27 @@ export interface Context {
   signal: AbortSignal;
 }
 
+/** What rules need besides the entry: the clock for `fresh`, the store for `deduped`. */
+export interface RuleEnv {
+  now: number;
+  store: Store;
+  timezone: string;
+}
+
+/** A recipe's `rule` / `rule_op`, compiled (src/pipeline/rules.ts). */
+export interface CompiledRule {
+  readonly always: boolean;
+  readonly description: string;
+  test(entry: Entry, feed: Feed, env: RuleEnv): boolean | Promise<boolean>;
+}
+
 /** What a plugin hook receives: the run's context plus its own validated config. */
 export interface PluginContext<C> extends Context {
   config: C;
+  /** The plugin's rule. The pipeline gates with it, unless the plugin says it applies it itself. */
+  rule: CompiledRule;
+  /** Put one of this plugin's own `jobs` on the queue (names are scoped to the plugin instance). */
+  enqueue<T>(job: string, data: T, options?: JobOptions): Promise<void>;
   /** The plugin's name as the recipe gave it, for messages. */
   pluginName: string;
   /** Resolve a path from the recipe against the recipe's directory. */

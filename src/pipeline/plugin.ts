@@ -27,6 +27,12 @@ interface PluginBase<S extends AnySchema> {
   /** One line for `kakehashi plugins` and the README. */
   description: string;
   config: S;
+  /**
+   * True when the plugin applies `ctx.rule` itself (Filter::Rule keeps or drops by it). Otherwise
+   * the pipeline gates: a filter or smartfeed sees only matching entries (the rest pass through
+   * untouched), a publisher publishes only matching entries.
+   */
+  appliesRuleItself?: boolean;
   /** Delivery jobs this plugin's publish step puts on the queue, handled by workers. */
   jobs?: Record<string, { handler: (ctx: PluginContext<z.output<S>>) => JobHandler; options?: HandlerOptions }>;
 }
