@@ -1,0 +1,147 @@
+/**
+ * Permalink normalisation: two spellings of one page get one key, so dedupe and cross-source
+ * merge see them as the same item. The result is a key, not a link to show: it folds http into
+ * https and may rewrite hosts (Nitter → x.com, old Hatena Diary → hatenadiary.jp).
+ */
+
+/** Query parameters that only track the click, never select the page. */
+const TRACKING_PARAMETERS = new Set([
+  'fbclid',
+  'gclid',
+  'dclid',
+  'msclkid',
+  'yclid',
+  'igshid',
+  'mc_cid',
+  'mc_eid',
+  '_hsenc',
+  '_hsmi',
+  'ref_src',
+  'ref_url',
+]);
+const TRACKING_PREFIXES = ['utm_'];
+
+/** Host prefixes that serve the same pages to phones. */
+const MOBILE_PREFIXES = ['m.', 'mobile.', 'sp.', 'www.'];
+
+/** Twitter's names and the front-ends that mirror its URLs (`/USER/status/ID`). */
+const TWITTER_HOSTS = new Set(['twitter.com', 'x.com', 'fxtwitter.com', 'vxtwitter.com', 'fixupx.com', 'twittpr.com']);
+const NITTER_HOSTS = new Set([
+  'nitter.net',
+  'xcancel.com',
+  'nitter.poast.org',
+  'nitter.privacydev.net',
+  'nitter.lucabased.xyz',
+  'nitter.space',
+  'nitter.tiekoetter.com',
+  'nitter.kavin.rocks',
+  'nitter.it',
+  'twiiit.com',
+]);
+
+const HATENA_DIARY_HOSTS = ['hatenablog.com', 'hatenablog.jp', 'hatenadiary.jp', 'hatenadiary.com', 'hatenadiary.org'];
+/** `/entry/20080530/1212150896` or `/entry/20080530/p1`: the migrated Hatena Diary form. */
+const HATENA_ENTRY_PATH = /^\/entry\/(\d{8})\/(\d{9,11}|p\d+)$/;
+/** `/USER/20080530/1212150896` on d.hatena.ne.jp. */
+const HATENA_OLD_PATH = /^\/([A-Za-z][\w-]{1,31})\/(\d{8})\/(\d{9,11}|p\d+)$/;
+/** `/USER/20080530` with `#p1`: a section anchor on the day page. */
+const HATENA_OLD_DAY = /^\/([A-Za-z][\w-]{1,31})\/(\d{8})$/;
+
+function isNitterHost(host: string): boolean {
+  return NITTER_HOSTS.has(host) || host.startsWith('nitter.');
+}
+
+function stripHostPrefixes(host: string): string {
+  let stripped = host;
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const prefix of MOBILE_PREFIXES) {
+      if (stripped.startsWith(prefix) && stripped.indexOf('.', prefix.length) > 0) {
+        stripped = stripped.slice(prefix.length);
+        changed = true;
+      }
+    }
+  }
+  return stripped;
+}
+
+function isTrackingParameter(name: string): boolean {
+  const lower = name.toLowerCase();
+  return TRACKING_PARAMETERS.has(lower) || TRACKING_PREFIXES.some((prefix) => lower.startsWith(prefix));
+}
+
+function hatenaDiaryKey(user: string, day: string, id: string): string {
+  return `https://${user.toLowerCase()}.hatenadiary.jp/entry/${day}/${id}`;
+}
+
+/**
+ * The key two copies of a page share. Not a URL (or not http) → returned trimmed, unchanged.
+ *
+ * - `utm_*`, `fbclid` and other click trackers dropped; the other parameters sorted;
+ * - `http` and `https` folded; `www.`, `m.`, `mobile.` hosts folded; the fragment dropped;
+ * - a trailing slash dropped;
+ * - `twitter.com`, mirrors and Nitter hosts → `x.com/user/status/id` (user lowercased, share
+ *   parameters dropped);
+ * - Hatena Diary's old `d.hatena.ne.jp/USER/YYYYMMDD/EPOCH` and its migrated
+ *   `USER.hatenablog.com|hatenadiary.jp/entry/YYYYMMDD/EPOCH` → one form (formats.md §1.7).
+ */
+export function normalizePermalink(input: string): string {
+  const trimmed = input.trim();
+  let url: URL;
+  try {
+    url = new URL(trimmed);
+  } catch {
+    return trimmed;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return trimmed;
+
+  const fragment = url.hash.replace(/^#/, '');
+  let host = stripHostPrefixes(url.hostname.replace(/\.$/, ''));
+  let path = url.pathname.replace(/\/{2,}/g, '/').replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+
+  if (TWITTER_HOSTS.has(host) || isNitterHost(host)) {
+    host = 'x.com';
+    const status = /^\/([^/]+)\/status(?:es)?\/(\d+)/i.exec(path);
+    if (status) return `https://x.com/${status[1]!.toLowerCase()}/status/${status[2]}`;
+    const webStatus = /^\/i\/web\/status\/(\d+)/.exec(path);
+    if (webStatus) return `https://x.com/i/web/status/${webStatus[1]}`;
+    path = path.toLowerCase();
+  }
+
+  if (host === 'd.hatena.ne.jp') {
+    const old = HATENA_OLD_PATH.exec(path);
+    if (old) return hatenaDiaryKey(old[1]!, old[2]!, old[3]!);
+    const day = HATENA_OLD_DAY.exec(path);
+    if (day && /^p\d+$/.test(fragment)) return hatenaDiaryKey(day[1]!, day[2]!, fragment);
+  }
+  const hatenaDomain = HATENA_DIARY_HOSTS.find((domain) => host.endsWith(`.${domain}`));
+  if (hatenaDomain) {
+    const entry = HATENA_ENTRY_PATH.exec(path);
+    if (entry) return hatenaDiaryKey(host.slice(0, -hatenaDomain.length - 1), entry[1]!, entry[2]!);
+  }
+
+  const parameters = [...url.searchParams].filter(([name]) => !isTrackingParameter(name));
+  parameters.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
+  const query = parameters.length > 0 ? `?${new URLSearchParams(parameters).toString()}` : '';
+  if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '');
+  if (path === '/') path = '';
+  const port = url.port && url.port !== '80' && url.port !== '443' ? `:${url.port}` : '';
+  return `https://${host}${port}${path}${query}`;
+}
+
+/** The host of a URL with `www.`/`m.`/`mobile.` folded, or undefined when it is not a URL. */
+export function hostOf(input: string | undefined): string | undefined {
+  if (!input) return undefined;
+  try {
+    const url = new URL(input.trim());
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+    return stripHostPrefixes(url.hostname.replace(/\.$/, ''));
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when `host` is `domain` or one of its subdomains. */
+export function hostWithin(host: string, domain: string): boolean {
+  return host === domain || host.endsWith(`.${domain}`);
+}
