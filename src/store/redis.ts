@@ -1,0 +1,136 @@
+/**
+ * The state store on Redis (DESIGN.md §5), for when the queue is Redis too: workers on several
+ * machines then share the HTTP cache, the seen-keys, the retained feeds and the delivery ledger.
+ *
+ * Layout under the prefix (namespaces are URI-encoded, so a `:` inside one cannot be confused
+ * with the separator):
+ *   PREFIX:kv:NAMESPACE:KEY     the JSON value, with Redis's own expiry when it has a TTL
+ *   PREFIX:idx:NAMESPACE        sorted set of the namespace's keys, scored by expiry (or +inf)
+ *   PREFIX:retained:FEED        the JSON array of a feed's retained entries
+ */
+import { Redis } from 'ioredis';
+import type { Store } from '../pipeline/context.js';
+import type { Entry } from '../pipeline/model.js';
+import { redactUrl } from '../queue/bullmq.js';
+
+export interface RedisStoreOptions {
+  /** Key prefix; several installations (or tests) can share one Redis. Default `kakehashi`. */
+  prefix?: string;
+}
+
+const PING_TIMEOUT_MS = 5000;
+const MGET_CHUNK = 500;
+
+export class RedisStore implements Store {
+  readonly prefix: string;
+  private readonly client: Redis;
+  private readonly where: string;
+  private lastError: string | undefined;
+
+  constructor(url: string, options: RedisStoreOptions = {}) {
+    this.prefix = options.prefix ?? 'kakehashi';
+    this.where = redactUrl(url);
+    // Commands wait through a Redis restart rather than failing a delivery half-way.
+    this.client = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: false });
+    // It reconnects on its own; ping() reports the last reason.
+    this.client.on('error', (error: Error) => (this.lastError = error.message));
+    this.client.on('ready', () => (this.lastError = undefined));
+  }
+
+  async get<T = unknown>(namespace: string, key: string): Promise<T | undefined> {
+    const raw = await this.run('get', () => this.client.get(this.valueKey(namespace, key)));
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+
+  async set(namespace: string, key: string, value: unknown, ttlMs?: number): Promise<void> {
+    const json = JSON.stringify(value ?? null);
+    const valueKey = this.valueKey(namespace, key);
+    const ttl = ttlMs !== undefined && ttlMs > 0 ? Math.ceil(ttlMs) : undefined;
+    const multi = this.client.multi();
+    if (ttl) multi.set(valueKey, json, 'PX', ttl);
+    else multi.set(valueKey, json);
+    multi.zadd(this.indexKey(namespace), ttl ? Date.now() + ttl : '+inf', key);
+    await this.run('set', () => multi.exec());
+  }
+
+  async delete(namespace: string, key: string): Promise<void> {
+    await this.run('delete', () =>
+      this.client.multi().del(this.valueKey(namespace, key)).zrem(this.indexKey(namespace), key).exec(),
+    );
+  }
+
+  async entries<T = unknown>(namespace: string): Promise<Array<[string, T]>> {
+    const indexKey = this.indexKey(namespace);
+    await this.run('entries', () => this.client.zremrangebyscore(indexKey, '-inf', Date.now()));
+    const keys = (await this.run('entries', () => this.client.zrange(indexKey, 0, -1))).sort();
+    const result: Array<[string, T]> = [];
+    for (let start = 0; start < keys.length; start += MGET_CHUNK) {
+      const chunk = keys.slice(start, start + MGET_CHUNK);
+      const values = await this.run('entries', () => this.client.mget(chunk.map((key) => this.valueKey(namespace, key))));
+      chunk.forEach((key, i) => {
+        const raw = values[i];
+        if (raw !== null && raw !== undefined) result.push([key, JSON.parse(raw) as T]);
+      });
+    }
+    return result;
+  }
+
+  async loadRetained(feed: string): Promise<Entry[]> {
+    const raw = await this.run('loadRetained', () => this.client.get(this.retainedKey(feed)));
+    return raw === null ? [] : (JSON.parse(raw) as Entry[]);
+  }
+
+  async saveRetained(feed: string, entries: Entry[]): Promise<void> {
+    await this.run('saveRetained', () => this.client.set(this.retainedKey(feed), JSON.stringify(entries)));
+  }
+
+  async ping(): Promise<void> {
+    const probeKey = `${this.prefix}:ping`;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () =>
+          reject(
+            new Error(
+              `Redis store ${this.where}: no answer within ${PING_TIMEOUT_MS} ms` +
+                (this.lastError ? ` (${this.lastError})` : ''),
+            ),
+          ),
+        PING_TIMEOUT_MS,
+      );
+    });
+    try {
+      await Promise.race([this.run('ping', () => this.client.set(probeKey, String(Date.now()), 'PX', 10_000)), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.client.status === 'end') return;
+    // quit() would wait for a connection that may never come; an unreachable Redis is dropped.
+    if (this.client.status !== 'ready') this.client.disconnect();
+    else await this.client.quit().catch(() => this.client.disconnect());
+  }
+
+  private valueKey(namespace: string, key: string): string {
+    return `${this.prefix}:kv:${encodeURIComponent(namespace)}:${key}`;
+  }
+
+  private indexKey(namespace: string): string {
+    return `${this.prefix}:idx:${encodeURIComponent(namespace)}`;
+  }
+
+  private retainedKey(feed: string): string {
+    return `${this.prefix}:retained:${encodeURIComponent(feed)}`;
+  }
+
+  private async run<R>(operation: string, command: () => Promise<R>): Promise<R> {
+    try {
+      return await command();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`Redis store ${this.where}: ${operation} failed: ${message}`, { cause: error });
+    }
+  }
+}

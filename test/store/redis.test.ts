@@ -1,0 +1,128 @@
+/**
+ * The Redis store keeps the same promises as the SQLite one: both run through the same checks.
+ */
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Store } from '../../src/pipeline/context.js';
+import { makeEntry } from '../../src/pipeline/model.js';
+import { RedisStore } from '../../src/store/redis.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import { TEST_REDIS_URL, deleteKeys, describeWithRedis, uniquePrefix } from '../helpers/redis.js';
+
+function storeBehaviour(open: () => Store): void {
+  const stores: Store[] = [];
+  const store = (): Store => {
+    const made = open();
+    stores.push(made);
+    return made;
+  };
+  afterAll(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+  });
+
+  it('keeps JSON values per namespace and key, and deletes them', async () => {
+    const s = store();
+    await s.set('http', 'https://taro.hatenablog.com/feed', { etag: '"abc"', lastModified: 'Mon, 05 Jan 2026 12:34:12 GMT' });
+    await s.set('seen', 'https://taro.hatenablog.com/feed', true);
+    expect(await s.get('http', 'https://taro.hatenablog.com/feed')).toEqual({
+      etag: '"abc"',
+      lastModified: 'Mon, 05 Jan 2026 12:34:12 GMT',
+    });
+    expect(await s.get('seen', 'https://taro.hatenablog.com/feed')).toBe(true);
+    await s.delete('http', 'https://taro.hatenablog.com/feed');
+    expect(await s.get('http', 'https://taro.hatenablog.com/feed')).toBeUndefined();
+    expect(await s.get('seen', 'https://taro.hatenablog.com/feed')).toBe(true);
+  });
+
+  it('does not confuse a namespace containing ":" with a key containing one', async () => {
+    const s = store();
+    await s.set('ledger:mastodon', 'x', 'namespaced');
+    await s.set('ledger', 'mastodon:x', 'keyed');
+    expect(await s.get('ledger:mastodon', 'x')).toBe('namespaced');
+    expect(await s.get('ledger', 'mastodon:x')).toBe('keyed');
+    expect(await s.entries('ledger:mastodon')).toEqual([['x', 'namespaced']]);
+  });
+
+  it('lists a namespace in key order and forgets values whose TTL ran out', async () => {
+    const s = store();
+    await s.set('twitter', 'b', { n: 2 });
+    await s.set('twitter', 'a', { n: 1 });
+    await s.set('twitter', 'c', { n: 3 }, 150);
+    expect(await s.entries('twitter')).toEqual([
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+      ['c', { n: 3 }],
+    ]);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(await s.get('twitter', 'c')).toBeUndefined();
+    expect(await s.entries('twitter')).toEqual([
+      ['a', { n: 1 }],
+      ['b', { n: 2 }],
+    ]);
+  });
+
+  it('keeps a TTL-less value after an earlier TTL on the same key', async () => {
+    const s = store();
+    await s.set('seen-ttl', 'k', 1, 100);
+    await s.set('seen-ttl', 'k', 2);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(await s.get('seen-ttl', 'k')).toBe(2);
+    expect(await s.entries('seen-ttl')).toEqual([['k', 2]]);
+  });
+
+  it('round-trips retained entries, Japanese text and dates included, newest first as saved', async () => {
+    const s = store();
+    const entries = [
+      makeEntry({
+        id: 'hatenablog://entry/2',
+        title: '初詣に行った',
+        content: '<p>おみくじは大吉 🎍</p>',
+        published: { epochMs: Date.UTC(2026, 0, 5, 12, 34, 12), kind: 'zoned', precision: 'second', offsetMinutes: 540 },
+        source: { plugin: 'Source::Feed', feedId: 'https://taro.hatenablog.com/feed' },
+      }),
+      makeEntry({ id: 'hatenablog://entry/1', title: '仕事始め', source: { plugin: 'Source::Feed', feedId: 'f' } }),
+    ];
+    await s.saveRetained('lifestream', entries);
+    expect(await s.loadRetained('lifestream')).toEqual(entries);
+    expect(await s.loadRetained('never-saved')).toEqual([]);
+    await s.saveRetained('lifestream', entries.slice(1));
+    expect((await s.loadRetained('lifestream')).map((e) => e.id)).toEqual(['hatenablog://entry/1']);
+  });
+
+  it('answers ping', async () => {
+    await expect(store().ping()).resolves.toBeUndefined();
+  });
+}
+
+describe('SQLite store (reference behaviour)', () => {
+  storeBehaviour(() => openSqliteStore(':memory:'));
+});
+
+describeWithRedis('RedisStore', () => {
+  const prefix = uniquePrefix('store');
+  afterAll(async () => {
+    await deleteKeys(TEST_REDIS_URL, prefix);
+  });
+  storeBehaviour(() => new RedisStore(TEST_REDIS_URL, { prefix }));
+
+  it('is shared by two processes that use the same Redis and prefix', async () => {
+    const writer = new RedisStore(TEST_REDIS_URL, { prefix });
+    const reader = new RedisStore(TEST_REDIS_URL, { prefix });
+    try {
+      await writer.set('ledger:webhook', 'hatenablog://entry/9', { remoteId: 'r-9' });
+      expect(await reader.get('ledger:webhook', 'hatenablog://entry/9')).toEqual({ remoteId: 'r-9' });
+    } finally {
+      await Promise.all([writer.close(), reader.close()]);
+    }
+  });
+
+  it('names the Redis URL (without its password) when a command fails', async () => {
+    const broken = new RedisStore('redis://:hunter2@127.0.0.1:1/0', { prefix });
+    try {
+      const error = (await broken.ping().catch((e: unknown) => e)) as Error;
+      expect(error.message).toMatch(/^Redis store redis:\/\/:\*\*\*@127\.0\.0\.1:1\/0: no answer within 5000 ms \(.*ECONNREFUSED/);
+      expect(error.message).not.toContain('hunter2');
+    } finally {
+      await broken.close();
+    }
+  });
+});
