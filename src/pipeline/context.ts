@@ -41,7 +41,10 @@ export interface HttpResponse {
   status: number;
   headers: Headers;
   body: Buffer;
-  /** True when a conditional GET was answered 304; `body` is then empty. */
+  /**
+   * True when a conditional GET was answered 304; `body` is then the body stored with the
+   * validators last time, so a source still yields its entries.
+   */
   notModified: boolean;
   /** Redirect chain, first request URL first. */
   redirects: string[];

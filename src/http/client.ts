@@ -1,0 +1,277 @@
+/**
+ * The one HTTP client every plugin uses (ctx.http): timeouts, a redirect cap, a size cap counted
+ * after decompression, conditional GET remembered in the state store, a per-host concurrency
+ * limit, Retry-After honoured, and bytes decoded once, here at the edge.
+ */
+import { Agent, fetch as undiciFetch } from 'undici';
+import pLimit from 'p-limit';
+import type { LimitFunction } from 'p-limit';
+import type {
+  DecodeKind,
+  DecodedText,
+  HttpClient,
+  HttpRequestOptions,
+  HttpResponse,
+  Logger,
+  Store,
+} from '../pipeline/context.js';
+import { decode } from '../text/charset.js';
+import { VERSION } from '../version.js';
+
+export const USER_AGENT = `kakehashi/${VERSION} (+https://github.com/kakehashi/kakehashi)`;
+
+export class HttpError extends Error {
+  override name = 'HttpError';
+  constructor(
+    message: string,
+    readonly url: string,
+    readonly status?: number,
+    readonly headers?: Headers,
+  ) {
+    super(message);
+  }
+}
+
+export interface HttpClientOptions {
+  store: Store;
+  log: Logger;
+  userAgent?: string;
+  connectTimeoutMs?: number;
+  timeoutMs?: number;
+  maxBytes?: number;
+  maxRedirects?: number;
+  perHostConcurrency?: number;
+  /** Longest Retry-After we wait for before giving up on a 429/503. */
+  maxRetryAfterMs?: number;
+}
+
+interface CachedValidators {
+  etag?: string;
+  lastModified?: string;
+  /** The body that went with them, so a 304 still yields the document (base64). */
+  body?: string;
+  contentType?: string;
+}
+
+const REDIRECT_STATUSES = new Set([301, 302, 303, 307, 308]);
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const userAgent = options.userAgent ?? USER_AGENT;
+  const defaultTimeout = options.timeoutMs ?? 30_000;
+  const defaultMaxBytes = options.maxBytes ?? 50 * 1024 * 1024;
+  const defaultMaxRedirects = options.maxRedirects ?? 5;
+  const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+  const dispatcher = new Agent({
+    connect: { timeout: options.connectTimeoutMs ?? 10_000 },
+    // Redirects are followed here, so that every hop is counted and checked.
+    maxRedirections: 0,
+  } as ConstructorParameters<typeof Agent>[0]);
+  const hostLimits = new Map<string, LimitFunction>();
+  const limitFor = (url: URL): LimitFunction => {
+    let limit = hostLimits.get(url.host);
+    if (!limit) {
+      limit = pLimit(options.perHostConcurrency ?? 4);
+      hostLimits.set(url.host, limit);
+    }
+    return limit;
+  };
+
+  async function send(url: string, request: HttpRequestOptions, throwOnStatus: boolean): Promise<HttpResponse> {
+    const method = (request.method ?? 'GET').toUpperCase();
+    const maxRedirects = request.maxRedirects ?? defaultMaxRedirects;
+    const redirects: string[] = [];
+    const validators =
+      request.conditional && method === 'GET' ? await options.store.get<CachedValidators>('http', url) : undefined;
+    let current = url;
+    let currentMethod = method;
+    let body = request.body;
+    for (let hop = 0; ; hop++) {
+      const target = parseUrl(current);
+      const headers: Record<string, string> = {
+        'user-agent': userAgent,
+        'accept-encoding': 'gzip, deflate, br',
+        ...lowerKeys(request.headers ?? {}),
+      };
+      if (validators?.etag) headers['if-none-match'] = validators.etag;
+      if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
+      const response = await limitFor(target)(() =>
+        fetchOnce(target.href, currentMethod, headers, body, request, defaultTimeout, defaultMaxBytes, maxRetryAfterMs),
+      );
+      if (REDIRECT_STATUSES.has(response.status) && maxRedirects > 0) {
+        const location = response.headers.get('location');
+        if (!location) throw new HttpError(`${current}: redirect ${response.status} without a Location`, current, response.status);
+        if (hop + 1 > maxRedirects) {
+          throw new HttpError(`${url}: more than ${maxRedirects} redirects (last to ${location})`, url, response.status);
+        }
+        redirects.push(current);
+        current = new URL(location, current).href;
+        if (response.status === 303 || ((response.status === 301 || response.status === 302) && currentMethod === 'POST')) {
+          currentMethod = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      const notModified = response.status === 304 && Boolean(validators);
+      if (request.conditional && method === 'GET' && response.status >= 200 && response.status < 300) {
+        const etag = response.headers.get('etag') ?? undefined;
+        const lastModified = response.headers.get('last-modified') ?? undefined;
+        if (etag || lastModified) {
+          const contentType = response.headers.get('content-type') ?? undefined;
+          const cached: CachedValidators = { etag, lastModified, body: response.body.toString('base64'), contentType };
+          await options.store.set('http', url, cached);
+        }
+      }
+      if (notModified && validators?.body !== undefined) {
+        const headers = new Headers(response.headers);
+        if (validators.contentType && !headers.has('content-type')) headers.set('content-type', validators.contentType);
+        return makeResponse(current, 304, headers, Buffer.from(validators.body, 'base64'), true, redirects);
+      }
+      if (throwOnStatus && !notModified && (response.status < 200 || response.status > 299)) {
+        throw new HttpError(
+          `${current}: HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
+          current,
+          response.status,
+          response.headers,
+        );
+      }
+      return makeResponse(current, response.status, response.headers, response.body, notModified, redirects);
+    }
+  }
+
+  return {
+    fetch: (url, request = {}) => send(url, request, true),
+    request: (url, request = {}) => send(url, request, false),
+  };
+
+  async function fetchOnce(
+    url: string,
+    method: string,
+    headers: Record<string, string>,
+    body: HttpRequestOptions['body'],
+    request: HttpRequestOptions,
+    defaultTimeoutMs: number,
+    defaultMax: number,
+    maxWaitMs: number,
+  ): Promise<{ status: number; statusText: string; headers: Headers; body: Buffer }> {
+    for (let attempt = 1; ; attempt++) {
+      const timeoutMs = request.timeoutMs ?? defaultTimeoutMs;
+      const signals = [AbortSignal.timeout(timeoutMs)];
+      if (request.signal) signals.push(request.signal);
+      let response;
+      try {
+        response = await undiciFetch(url, {
+          method,
+          headers,
+          body: body as string | Uint8Array | undefined,
+          redirect: 'manual',
+          signal: AbortSignal.any(signals),
+          dispatcher,
+        });
+      } catch (error) {
+        throw new HttpError(`${url}: ${describeNetworkError(error, timeoutMs)}`, url);
+      }
+      const retryAfter = retryAfterMs(response.headers.get('retry-after'));
+      if ((response.status === 429 || response.status === 503) && retryAfter !== undefined && attempt <= 2 && retryAfter <= maxWaitMs) {
+        await response.body?.cancel();
+        options.log.info({ url, status: response.status, retryAfterMs: retryAfter }, 'waiting for Retry-After');
+        await new Promise((resolve) => setTimeout(resolve, retryAfter));
+        continue;
+      }
+      const bytes = await readCapped(url, response, request.maxBytes ?? defaultMax);
+      return { status: response.status, statusText: response.statusText, headers: response.headers as unknown as Headers, body: bytes };
+    }
+  }
+}
+
+async function readCapped(url: string, response: Awaited<ReturnType<typeof undiciFetch>>, maxBytes: number): Promise<Buffer> {
+  const declared = Number(response.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > maxBytes && !response.headers.get('content-encoding')) {
+    await response.body?.cancel();
+    throw new HttpError(`${url}: response of ${declared} bytes is over the ${maxBytes}-byte limit`, url, response.status);
+  }
+  if (!response.body) return Buffer.alloc(0);
+  const chunks: Buffer[] = [];
+  let total = 0;
+  // undici decompresses as we read, so this counts the decompressed size: a gzip bomb stops here.
+  for await (const chunk of response.body) {
+    total += chunk.byteLength;
+    if (total > maxBytes) {
+      await response.body.cancel().catch(() => undefined);
+      throw new HttpError(`${url}: response is over the ${maxBytes}-byte limit (after decompression)`, url, response.status);
+    }
+    chunks.push(Buffer.from(chunk));
+  }
+  return Buffer.concat(chunks, total);
+}
+
+function makeResponse(
+  url: string,
+  status: number,
+  headers: Headers,
+  body: Buffer,
+  notModified: boolean,
+  redirects: string[],
+): HttpResponse {
+  const decoded = new Map<DecodeKind, DecodedText>();
+  return {
+    url,
+    status,
+    headers,
+    body,
+    notModified,
+    redirects,
+    text(kind: DecodeKind = 'text') {
+      let result = decoded.get(kind);
+      if (!result) {
+        result = decode(body, { contentType: headers.get('content-type') ?? undefined, kind });
+        decoded.set(kind, result);
+      }
+      return result;
+    },
+    json<T>() {
+      const text = this.text('text').text;
+      try {
+        return JSON.parse(text) as T;
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        const start = text.trimStart().slice(0, 60).replace(/\s+/g, ' ');
+        throw new HttpError(`${url}: not JSON (${reason}); the body starts with ${JSON.stringify(start)}`, url, status);
+      }
+    },
+  };
+}
+
+function parseUrl(url: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new HttpError(`${url}: not a valid URL`, url);
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    throw new HttpError(`${url}: only http and https URLs can be fetched`, url);
+  }
+  return parsed;
+}
+
+function lowerKeys(headers: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** Retry-After as delta-seconds or an HTTP date, in milliseconds from now. */
+export function retryAfterMs(value: string | null): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const when = Date.parse(value); // an HTTP-date is the one format Date.parse is specified for
+  return Number.isNaN(when) ? undefined : Math.max(0, when - Date.now());
+}
+
+function describeNetworkError(error: unknown, timeoutMs: number): string {
+  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  if (err.name === 'AbortError') return 'aborted';
+  const cause = err.cause;
+  if (cause?.code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect timed out';
+  if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;
+  return err.message ?? String(error);
+}

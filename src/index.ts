@@ -1,0 +1,26 @@
+/** kakehashi as a library: load and run recipes, define plugins, and the model they share. */
+export { runRecipe, createLogger } from './pipeline/run.js';
+export type { RunOptions } from './pipeline/run.js';
+export { loadRecipe, RecipeError, formatProblem } from './pipeline/recipe.js';
+export type { Recipe, RecipePlugin, RecipeProblem, RecipeGlobal } from './pipeline/recipe.js';
+export { definePlugin, PHASES } from './pipeline/plugin.js';
+export type * from './pipeline/plugin.js';
+export type * from './pipeline/model.js';
+export { makeEntry, makeFeed, sortNewestFirst, entryTime } from './pipeline/model.js';
+export type * from './pipeline/context.js';
+export { PermanentJobError } from './pipeline/context.js';
+export { formatReport, reportHasErrors } from './pipeline/report.js';
+export type { RunReport, SourceOutcome } from './pipeline/report.js';
+export { entryId } from './pipeline/ids.js';
+export { loadRegistry } from './plugins/registry.js';
+export { parseFeedDocument, feedToEntries } from './feed/parse.js';
+export type { ParsedFeed, ParsedItem } from './feed/parse.js';
+export { renderRss, renderAtom, renderJsonFeed } from './feed/render.js';
+export { createHttpClient, HttpError } from './http/client.js';
+export { openSqliteStore } from './store/sqlite.js';
+export { openStore } from './store/index.js';
+export { MemoryQueue } from './queue/memory.js';
+export { createQueue } from './queue/index.js';
+export { decode } from './text/charset.js';
+export { parseDate, formatDate } from './text/dates.js';
+export { htmlToText, escapeHtml, unescapeEntities, deriveTitle } from './text/html.js';
