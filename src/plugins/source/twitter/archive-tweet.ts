@@ -1,0 +1,230 @@
+/**
+ * A tweet object as the data archive, the Grailbird archive and API v1.1 wrote it, into a
+ * TweetRecord. The three are one shape with different spellings: the data archive writes every
+ * number as a string and has no `user`; Grailbird has `user` and `retweeted_status` and writes
+ * `created_at` as `2008-05-30 12:34:56 +0000` (formats.md §2.1–2.3).
+ */
+import { decodeHTML } from 'entities';
+import type { When } from '../../../pipeline/model.js';
+import { parseDate } from '../../../text/dates.js';
+import type { TweetMedia, TweetMediaType, TweetRecord, TweetUrl } from './tweet.js';
+import { clientName, oldStyleRetweetOf } from './tweet.js';
+
+type Json = Record<string, unknown>;
+
+export interface ArchiveTweetContext {
+  /** The account the archive belongs to (the data archive has no `user` on its tweets). */
+  account?: { screenName?: string; userId?: string; displayName?: string };
+  /** Files of the media folder named `<tweetId>-…`, and how to address them later. */
+  mediaFiles?: (tweetId: string) => Array<{ name: string; localPath: string }> | undefined;
+}
+
+/** A tweet object that cannot become an entry; the message says which field is wrong. */
+export class MalformedTweetError extends Error {
+  override name = 'MalformedTweetError';
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function text(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+  return undefined;
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  const string = text(value)?.trim();
+  return string ? string : undefined;
+}
+
+function count(value: unknown): number | undefined {
+  const string = text(value);
+  if (string === undefined || !/^\d+$/.test(string)) return undefined;
+  return Number(string);
+}
+
+function list(value: unknown): Json[] {
+  return Array.isArray(value) ? value.filter(isObject) : [];
+}
+
+/** Twitter ids are snowflakes from late 2010 on: the id itself carries the time. */
+const TWITTER_EPOCH_MS = 1288834974657n;
+const FIRST_SNOWFLAKE = 29_700_859_247n;
+
+export function snowflakeTime(id: string): When | undefined {
+  if (!/^\d{1,20}$/.test(id)) return undefined;
+  const value = BigInt(id);
+  if (value < FIRST_SNOWFLAKE) return undefined;
+  return { epochMs: Number((value >> 22n) + TWITTER_EPOCH_MS), kind: 'zoned', precision: 'second', offsetMinutes: 0 };
+}
+
+/** The data archive wraps each element as `{ "tweet": { … } }`; early ones did not. */
+export function unwrapArchiveElement(element: unknown): Json | undefined {
+  if (!isObject(element)) return undefined;
+  return isObject(element.tweet) ? element.tweet : element;
+}
+
+const STATUS_URL = /^https?:\/\/(?:(?:www|mobile)\.)?(?:twitter|x)\.com\/(?:[A-Za-z0-9_]{1,15}|i(?:\/web)?)\/status(?:es)?\/(\d+)/;
+
+/**
+ * `raw` is one tweet object. Throws MalformedTweetError when it has no id, no text or no time;
+ * `warn` hears about what was repaired (a time taken from the id).
+ */
+export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, warn?: (message: string) => void): TweetRecord {
+  if (!isObject(raw)) throw new MalformedTweetError(`not a tweet object (${raw === null ? 'null' : typeof raw})`);
+  const id = nonEmpty(raw.id_str) ?? nonEmpty(raw.id);
+  if (!id || !/^\d+$/.test(id)) throw new MalformedTweetError(`no usable "id_str" or "id" (${JSON.stringify(raw.id_str ?? raw.id ?? null)})`);
+  const user = isObject(raw.user) ? raw.user : undefined;
+  const screenName = nonEmpty(user?.screen_name) ?? context.account?.screenName;
+
+  const retweeted = isObject(raw.retweeted_status) ? raw.retweeted_status : undefined;
+  // A native retweet's own text is cut at 140 characters; the retweeted tweet has it whole.
+  const body = retweeted ?? raw;
+  const rawText = text(body.full_text) ?? text(body.text);
+  if (rawText === undefined) throw new MalformedTweetError(`tweet ${id}: no "full_text" or "text"`);
+  let tweetText = decodeHTML(rawText);
+  const retweetedUser = retweeted && isObject(retweeted.user) ? nonEmpty(retweeted.user.screen_name) : undefined;
+  if (retweeted && retweetedUser) tweetText = `RT @${retweetedUser}: ${tweetText}`;
+
+  const createdAtText = text(raw.created_at);
+  let created = parseDate(createdAtText, { defaultZone: 'UTC' });
+  if (!created) {
+    created = snowflakeTime(id);
+    if (!created) throw new MalformedTweetError(`tweet ${id}: "created_at" ${JSON.stringify(createdAtText ?? null)} is not a date`);
+    warn?.(`tweet ${id}: "created_at" ${JSON.stringify(createdAtText ?? null)} is not a date; used the time in its id`);
+  }
+
+  const entities = isObject(body.entities) ? body.entities : {};
+  const outerEntities = isObject(raw.entities) ? raw.entities : {};
+  const urls = urlsOf(entities);
+  const mentions = list(entities.user_mentions)
+    .map((mention) => nonEmpty(mention.screen_name))
+    .filter((name): name is string => !!name);
+  if (retweetedUser && !mentions.some((name) => name.toLowerCase() === retweetedUser.toLowerCase())) mentions.unshift(retweetedUser);
+  for (const name of list(outerEntities.user_mentions).map((mention) => nonEmpty(mention.screen_name))) {
+    if (name && !mentions.includes(name)) mentions.push(name);
+  }
+  const hashtags = list(entities.hashtags)
+    .map((tag) => nonEmpty(tag.text) ?? nonEmpty(tag.tag))
+    .filter((tag): tag is string => !!tag);
+
+  const record: TweetRecord = {
+    id,
+    created,
+    text: tweetText,
+    urls,
+    mentions,
+    hashtags,
+    media: mediaOf(id, body, context),
+  };
+  if (screenName) record.screenName = screenName;
+  const authorName = nonEmpty(user?.name) ?? context.account?.displayName;
+  if (authorName) record.authorName = authorName;
+
+  const replyStatus = nonEmpty(raw.in_reply_to_status_id_str) ?? nonEmpty(raw.in_reply_to_status_id);
+  const replyUser = nonEmpty(raw.in_reply_to_user_id_str) ?? nonEmpty(raw.in_reply_to_user_id);
+  const replyName = nonEmpty(raw.in_reply_to_screen_name);
+  if (replyStatus || replyUser || replyName) {
+    record.inReplyTo = {};
+    if (replyStatus) record.inReplyTo.statusId = replyStatus;
+    if (replyUser) record.inReplyTo.userId = replyUser;
+    if (replyName) record.inReplyTo.screenName = replyName;
+  }
+
+  if (retweeted) {
+    record.retweetOf = {};
+    if (retweetedUser) record.retweetOf.screenName = retweetedUser;
+    const retweetedId = nonEmpty(retweeted.id_str) ?? nonEmpty(retweeted.id);
+    if (retweetedId) record.retweetOf.id = retweetedId;
+  } else {
+    // The data archive keeps no retweeted_status: an old-style `RT @user:` text is all there is.
+    const oldStyle = oldStyleRetweetOf(tweetText);
+    if (oldStyle) record.retweetOf = { screenName: oldStyle };
+  }
+
+  const quoted = nonEmpty(raw.quoted_status_id_str) ?? urls.map((url) => STATUS_URL.exec(url.expanded_url)?.[1]).find(Boolean);
+  if (quoted) record.quotedStatusId = quoted;
+  const favorites = count(raw.favorite_count);
+  if (favorites !== undefined) record.favoriteCount = favorites;
+  const retweets = count(raw.retweet_count);
+  if (retweets !== undefined) record.retweetCount = retweets;
+  const lang = nonEmpty(raw.lang);
+  if (lang) record.lang = lang;
+  const client = clientName(text(raw.source));
+  if (client) record.client = client;
+  return record;
+}
+
+function urlsOf(entities: Json): TweetUrl[] {
+  const urls: TweetUrl[] = [];
+  for (const url of list(entities.urls)) {
+    const short = nonEmpty(url.url);
+    if (!short) continue;
+    // Before t.co (2008–2011) `url` was the address itself and `expanded_url` often null.
+    const expanded = nonEmpty(url.expanded_url) ?? short;
+    urls.push({ url: short, expanded_url: expanded, display_url: nonEmpty(url.display_url) ?? displayForm(expanded) });
+  }
+  return urls;
+}
+
+function displayForm(url: string): string {
+  const bare = url.replace(/^https?:\/\/(?:www\.)?/, '');
+  return bare.length > 30 ? `${bare.slice(0, 29)}…` : bare;
+}
+
+const MEDIA_TYPES = new Set<TweetMediaType>(['photo', 'video', 'animated_gif']);
+
+function mediaOf(id: string, body: Json, context: ArchiveTweetContext): TweetMedia[] {
+  const extended = isObject(body.extended_entities) ? list(body.extended_entities.media) : [];
+  const basic = isObject(body.entities) ? list(body.entities.media) : [];
+  const items = extended.length ? extended : basic;
+  if (!items.length) return [];
+  const files = context.mediaFiles?.(id) ?? [];
+  const unclaimed = new Set(files.map((file) => file.name));
+  const media: TweetMedia[] = [];
+  for (const item of items) {
+    const type = (nonEmpty(item.type) ?? 'photo') as TweetMediaType;
+    const entry: TweetMedia = { type: MEDIA_TYPES.has(type) ? type : 'photo' };
+    const short = nonEmpty(item.url);
+    if (short) entry.url = short;
+    const image = nonEmpty(item.media_url_https) ?? nonEmpty(item.media_url);
+    if (image) entry.imageUrl = image;
+    const alt = nonEmpty(item.ext_alt_text);
+    if (alt) entry.altText = alt;
+    const candidates: string[] = [];
+    if (entry.type !== 'photo') {
+      const variants = isObject(item.video_info) ? list(item.video_info.variants) : [];
+      const playable = variants
+        .filter((variant) => nonEmpty(variant.content_type) === 'video/mp4' && nonEmpty(variant.url))
+        .sort((a, b) => (count(b.bitrate) ?? 0) - (count(a.bitrate) ?? 0));
+      const best = playable[0];
+      if (best) {
+        entry.videoUrl = nonEmpty(best.url)!;
+        entry.videoType = 'video/mp4';
+      }
+      for (const variant of playable) candidates.push(baseName(nonEmpty(variant.url)!));
+    }
+    if (image) candidates.push(baseName(image));
+    const file = files.find((candidate) => unclaimed.has(candidate.name) && candidates.some((base) => candidate.name.endsWith(`-${base}`)));
+    if (file) {
+      unclaimed.delete(file.name);
+      entry.localPath = file.localPath;
+    }
+    media.push(entry);
+  }
+  // Files the names did not explain (a renamed variant) still belong to this tweet, in order.
+  for (const item of media) {
+    if (item.localPath) continue;
+    const next = files.find((file) => unclaimed.has(file.name));
+    if (!next) break;
+    unclaimed.delete(next.name);
+    item.localPath = next.localPath;
+  }
+  return media;
+}
+
+function baseName(url: string): string {
+  return url.replace(/[?#].*$/, '').replace(/^.*\//, '');
+}

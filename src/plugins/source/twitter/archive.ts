@@ -1,0 +1,156 @@
+/**
+ * The files of an export, whether the user kept the zip or unzipped it. A zip is opened with
+ * yauzl: only its central directory is read up front; each member is inflated as a stream when
+ * asked for, so a 100 MB tweets.js never sits in memory whole.
+ */
+import { createReadStream, promises as fs } from 'node:fs';
+import { join, resolve, sep } from 'node:path';
+import type { Readable } from 'node:stream';
+import yauzl from 'yauzl';
+
+export interface ArchiveFiles {
+  /** The archive as given, made absolute. */
+  readonly path: string;
+  readonly kind: 'zip' | 'folder';
+  /** Every file, `/`-separated, relative to the archive root. */
+  names(): string[];
+  has(name: string): boolean;
+  size(name: string): number | undefined;
+  /** Bytes of one member, as a stream (a zip member inflated on the fly). */
+  openStream(name: string): Promise<Readable>;
+  /** A small member as a string (manifest, account); refuses anything over `maxBytes`. */
+  readText(name: string, maxBytes?: number): Promise<string>;
+  /** Where a member can be found again later: a file path, or `zip:<archive>!<member>`. */
+  localPath(name: string): string;
+  close(): Promise<void>;
+}
+
+/** A problem with the archive itself or with one file in it; `file` is the member's name. */
+export class ArchiveError extends Error {
+  override name = 'ArchiveError';
+  constructor(
+    message: string,
+    readonly archive: string,
+    readonly file?: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function openArchiveFiles(path: string): Promise<ArchiveFiles> {
+  const absolute = resolve(path);
+  let stat;
+  try {
+    stat = await fs.stat(absolute);
+  } catch (error) {
+    throw new ArchiveError(`${absolute}: cannot open the archive (${(error as Error).message})`, absolute);
+  }
+  return stat.isDirectory() ? openFolder(absolute) : openZip(absolute, stat.size);
+}
+
+const SMALL_FILE_LIMIT = 16 * 1024 * 1024;
+
+async function streamToText(stream: Readable, label: string, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of stream as AsyncIterable<Buffer>) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      stream.destroy();
+      throw new Error(`${label} is larger than ${maxBytes} bytes`);
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function openFolder(root: string): Promise<ArchiveFiles> {
+  const listing = (await fs.readdir(root, { recursive: true, withFileTypes: true }))
+    .filter((dirent) => dirent.isFile())
+    .map((dirent) => join(dirent.parentPath, dirent.name).slice(root.length + 1).split(sep).join('/'));
+  const names = new Set(listing);
+  const fileOf = (name: string): string => {
+    if (!names.has(name)) throw new ArchiveError(`${root}: no file ${name}`, root, name);
+    return join(root, ...name.split('/'));
+  };
+  return {
+    path: root,
+    kind: 'folder',
+    names: () => listing,
+    has: (name) => names.has(name),
+    size: () => undefined,
+    openStream: async (name) => createReadStream(fileOf(name)),
+    readText: async (name, maxBytes = SMALL_FILE_LIMIT) =>
+      streamToText(createReadStream(fileOf(name)), `${root}/${name}`, maxBytes),
+    localPath: (name) => fileOf(name),
+    close: async () => {},
+  };
+}
+
+async function openZip(path: string, fileSize: number): Promise<ArchiveFiles> {
+  let zip: yauzl.ZipFile;
+  try {
+    zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false });
+  } catch (error) {
+    throw new ArchiveError(describeZipOpenError(path, fileSize, error as Error), path);
+  }
+  const members = new Map<string, yauzl.Entry>();
+  try {
+    for await (const entry of zip.eachEntry()) {
+      if (!entry.fileName.endsWith('/')) members.set(entry.fileName, entry);
+    }
+  } catch (error) {
+    zip.close();
+    throw new ArchiveError(
+      `${path}: the zip's table of contents is damaged after ${members.size} of ${zip.entryCount} files (${(error as Error).message})`,
+      path,
+    );
+  }
+  const listing = [...members.keys()];
+  const memberOf = (name: string): yauzl.Entry => {
+    const entry = members.get(name);
+    if (!entry) throw new ArchiveError(`${path}: no file ${name} in the zip`, path, name);
+    return entry;
+  };
+  const openStream = async (name: string): Promise<Readable> => {
+    try {
+      return await zip.openReadStreamPromise(memberOf(name));
+    } catch (error) {
+      if (error instanceof ArchiveError) throw error;
+      throw new ArchiveError(`${path}!${name}: cannot read this file in the zip (${(error as Error).message})`, path, name);
+    }
+  };
+  return {
+    path,
+    kind: 'zip',
+    names: () => listing,
+    has: (name) => members.has(name),
+    size: (name) => members.get(name)?.uncompressedSize,
+    openStream,
+    readText: async (name, maxBytes = SMALL_FILE_LIMIT) => streamToText(await openStream(name), `${path}!${name}`, maxBytes),
+    localPath: (name) => `zip:${path}!${name}`,
+    close: async () => zip.close(),
+  };
+}
+
+function describeZipOpenError(path: string, fileSize: number, error: Error): string {
+  if (/end of central directory record signature not found/i.test(error.message)) {
+    return (
+      `${path}: not a complete zip file (${fileSize} bytes, no table of contents at the end): ` +
+      `the download was probably cut short. Download the archive again; ` +
+      `tools that read a zip from its start (bsdtar -xf) can unpack the files that arrived, and ` +
+      `the unpacked folder can be given as \`path\``
+    );
+  }
+  return `${path}: cannot open the zip (${error.message})`;
+}
+
+/** A `zip:<archive>!<member>` or plain path (an Enclosure's `localPath`) as a byte stream. */
+export async function openLocalFile(localPath: string): Promise<Readable> {
+  const zipped = /^zip:(.+?\.zip)!(.+)$/i.exec(localPath);
+  if (!zipped) return createReadStream(localPath);
+  const archive = await openZip(zipped[1]!, (await fs.stat(zipped[1]!)).size);
+  const stream = await archive.openStream(zipped[2]!);
+  stream.once('close', () => void archive.close());
+  return stream;
+}

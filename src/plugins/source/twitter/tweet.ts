@@ -1,0 +1,322 @@
+/**
+ * One tweet, whatever it came from (data archive, Grailbird archive, API v2), in a neutral shape,
+ * and its conversion into an Entry. The readers in this folder only fill a TweetRecord; how a
+ * tweet looks as an entry (links, title, tags, meta) is decided here, once.
+ */
+import type { Enclosure, Entry, EntrySource, When } from '../../../pipeline/model.js';
+import { makeEntry } from '../../../pipeline/model.js';
+import { entryId } from '../../../pipeline/ids.js';
+import { deriveTitle, escapeHtml } from '../../../text/html.js';
+
+export interface TweetUrl {
+  /** The t.co link as it stands in the text. */
+  url: string;
+  expanded_url: string;
+  display_url: string;
+}
+
+export type TweetMediaType = 'photo' | 'video' | 'animated_gif';
+
+export interface TweetMedia {
+  type: TweetMediaType;
+  /** The t.co link in the text that stands for the media (removed from the rendered text). */
+  url?: string;
+  /** The picture: the photo itself, or the poster frame of a video. */
+  imageUrl?: string;
+  /** The best playable variant of a video or GIF. */
+  videoUrl?: string;
+  videoType?: string;
+  /** A file in the archive or on disk (`zip:/abs/archive.zip!data/tweets_media/…`). */
+  localPath?: string;
+  altText?: string;
+}
+
+export interface TweetRecord {
+  id: string;
+  created: When;
+  /** Plain text, HTML entities already decoded (once). */
+  text: string;
+  screenName?: string;
+  authorName?: string;
+  urls: TweetUrl[];
+  /** Screen names mentioned (as written in the entities), when the source lists them. */
+  mentions?: string[];
+  /** Hashtags without `#`, when the source lists them. */
+  hashtags?: string[];
+  media: TweetMedia[];
+  inReplyTo?: { statusId?: string; userId?: string; screenName?: string };
+  /** A native or old-style (`RT @user:`) retweet. */
+  retweetOf?: { screenName?: string; id?: string };
+  quotedStatusId?: string;
+  favoriteCount?: number;
+  retweetCount?: number;
+  lang?: string;
+  /** The client name (`Twitter Web App`), from the `source` HTML. */
+  client?: string;
+}
+
+export type TweetKind = 'tweet' | 'reply' | 'retweet';
+
+/** What `entry.meta.twitter` holds; field names follow Twitter's own where one exists. */
+export interface TwitterMeta {
+  id: string;
+  kind: TweetKind;
+  screen_name?: string;
+  in_reply_to: { status_id?: string; user_id?: string; screen_name?: string } | null;
+  /** True for a reply to the account's own tweet: a thread, kept with the tweets. */
+  self_thread: boolean;
+  retweet: boolean;
+  retweeted_user?: string;
+  retweeted_status_id?: string;
+  quoted_status_id?: string;
+  favorite_count?: number;
+  retweet_count?: number;
+  /** Every t.co link of the text with the address it stands for (media links excluded). */
+  urls: TweetUrl[];
+  hashtags: string[];
+  mentions: string[];
+  lang?: string;
+  client?: string;
+}
+
+export interface TweetEntryOptions {
+  /** Source of every entry of the feed (one object shared by all of them). */
+  source: EntrySource;
+  /** The archive's or API user's own account, to tell a thread from a reply. */
+  account?: { screenName?: string; userId?: string };
+}
+
+const ACCOUNT_PAGE = 'https://x.com/';
+
+export function permalink(screenName: string | undefined, id: string): string {
+  return screenName ? `${ACCOUNT_PAGE}${screenName}/status/${id}` : `${ACCOUNT_PAGE}i/status/${id}`;
+}
+
+export function tweetKind(tweet: TweetRecord, account?: TweetEntryOptions['account']): TweetKind {
+  if (tweet.retweetOf) return 'retweet';
+  if (tweet.inReplyTo && !isSelfReply(tweet, account)) return 'reply';
+  return 'tweet';
+}
+
+function isSelfReply(tweet: TweetRecord, account?: TweetEntryOptions['account']): boolean {
+  const reply = tweet.inReplyTo;
+  if (!reply) return false;
+  const ownName = account?.screenName ?? tweet.screenName;
+  if (reply.userId && account?.userId) return reply.userId === account.userId;
+  return !!ownName && !!reply.screenName && reply.screenName.toLowerCase() === ownName.toLowerCase();
+}
+
+/** `RT @hanako: …` at the start of the text: how archives and old clients wrote retweets. */
+const OLD_STYLE_RETWEET = /^RT @([A-Za-z0-9_]{1,15}):/;
+
+export function oldStyleRetweetOf(text: string): string | undefined {
+  return OLD_STYLE_RETWEET.exec(text)?.[1];
+}
+
+export function tweetToEntry(tweet: TweetRecord, options: TweetEntryOptions): Entry {
+  const kind = tweetKind(tweet, options.account);
+  const selfThread = !!tweet.inReplyTo && kind === 'tweet' && !tweet.retweetOf;
+  const rendered = renderTweetText(tweet);
+  const tags: string[] = [];
+  if (kind === 'reply') tags.push('reply');
+  if (kind === 'retweet') tags.push('retweet');
+  if (selfThread) tags.push('thread');
+  const meta: TwitterMeta = {
+    id: tweet.id,
+    kind,
+    in_reply_to: tweet.inReplyTo
+      ? {
+          ...(tweet.inReplyTo.statusId ? { status_id: tweet.inReplyTo.statusId } : {}),
+          ...(tweet.inReplyTo.userId ? { user_id: tweet.inReplyTo.userId } : {}),
+          ...(tweet.inReplyTo.screenName ? { screen_name: tweet.inReplyTo.screenName } : {}),
+        }
+      : null,
+    self_thread: selfThread,
+    retweet: kind === 'retweet',
+    urls: tweet.urls,
+    hashtags: tweet.hashtags ?? [],
+    mentions: tweet.mentions ?? [],
+  };
+  if (tweet.screenName) meta.screen_name = tweet.screenName;
+  if (tweet.retweetOf?.screenName) meta.retweeted_user = tweet.retweetOf.screenName;
+  if (tweet.retweetOf?.id) meta.retweeted_status_id = tweet.retweetOf.id;
+  if (tweet.quotedStatusId) meta.quoted_status_id = tweet.quotedStatusId;
+  if (tweet.favoriteCount !== undefined) meta.favorite_count = tweet.favoriteCount;
+  if (tweet.retweetCount !== undefined) meta.retweet_count = tweet.retweetCount;
+  if (tweet.lang) meta.lang = tweet.lang;
+  if (tweet.client) meta.client = tweet.client;
+
+  const entry = makeEntry({
+    id: entryId('twitter', { guid: tweet.id }),
+    guid: tweet.id,
+    title: deriveTitle(rendered.plain) || mediaTitle(tweet.media),
+    link: permalink(tweet.screenName, tweet.id),
+    content: rendered.html + mediaHtml(tweet.media),
+    published: tweet.created,
+    tags,
+    enclosures: tweet.media.map(toEnclosure).filter((enclosure): enclosure is Enclosure => !!enclosure),
+    source: options.source,
+    meta: { twitter: meta },
+  });
+  const author = tweet.screenName ?? options.account?.screenName;
+  if (author) entry.author = author;
+  return entry;
+}
+
+function mediaTitle(media: TweetMedia[]): string {
+  const first = media[0];
+  if (!first) return '';
+  return first.type === 'photo' ? 'Photo' : first.type === 'video' ? 'Video' : 'GIF';
+}
+
+function toEnclosure(media: TweetMedia): Enclosure | undefined {
+  const url = media.type === 'photo' ? media.imageUrl : (media.videoUrl ?? media.imageUrl);
+  if (!url) return undefined;
+  const enclosure: Enclosure = { url };
+  const type = media.type === 'photo' || !media.videoUrl ? imageType(url) : (media.videoType ?? 'video/mp4');
+  if (type) enclosure.type = type;
+  if (media.localPath) enclosure.localPath = media.localPath;
+  if (media.altText) enclosure.title = media.altText;
+  return enclosure;
+}
+
+const IMAGE_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  gif: 'image/gif',
+  webp: 'image/webp',
+};
+
+function imageType(url: string): string | undefined {
+  const extension = /\.([A-Za-z0-9]+)(?:[?#:]|$)/.exec(url.replace(/^.*\//, ''))?.[1]?.toLowerCase();
+  return extension ? IMAGE_TYPES[extension] : undefined;
+}
+
+function mediaHtml(media: TweetMedia[]): string {
+  let html = '';
+  for (const item of media) {
+    const alt = escapeHtml(item.altText ?? '');
+    if (item.type === 'photo' && item.imageUrl) {
+      html += `<p><img src="${escapeHtml(item.imageUrl)}" alt="${alt}"></p>`;
+    } else if (item.videoUrl) {
+      const poster = item.imageUrl ? ` poster="${escapeHtml(item.imageUrl)}"` : '';
+      html += `<p><video src="${escapeHtml(item.videoUrl)}"${poster} controls></video></p>`;
+    } else if (item.imageUrl) {
+      html += `<p><img src="${escapeHtml(item.imageUrl)}" alt="${alt}"></p>`;
+    }
+  }
+  return html;
+}
+
+export interface RenderedTweet {
+  /** `<p>` with links for URLs, mentions and hashtags; line breaks as `<br>`. */
+  html: string;
+  /** The text as a reader sees it: t.co links shown as their display form, media links dropped. */
+  plain: string;
+}
+
+const HASHTAG_CHAR = String.raw`[\p{L}\p{M}\p{N}_\u30FC\u00B7]`;
+/** Any http(s) URL in the text: pre-t.co tweets and tweets whose entities are missing. */
+const BARE_URL = String.raw`https?:\/\/[^\s<>"'\u3000-\u303F\uFF01-\uFF5E]+`;
+const GENERIC_MENTION = String.raw`(?<![\p{L}\p{N}_@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])`;
+const GENERIC_HASHTAG = String.raw`(?<![\p{L}\p{N}_&#＃])[#＃](${HASHTAG_CHAR}*[\p{L}\p{M}]${HASHTAG_CHAR}*)`;
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/**
+ * Links t.co URLs (to the address they stand for, showing its display form), mentions and
+ * hashtags. Works by string matching, not by the entity indices, which count code points of a
+ * text we no longer hold exactly (emoji are two UTF-16 units; the text was HTML-escaped).
+ */
+export function renderTweetText(tweet: Pick<TweetRecord, 'text' | 'urls' | 'media' | 'mentions' | 'hashtags'>): RenderedTweet {
+  const urlByTco = new Map<string, TweetUrl>();
+  for (const url of tweet.urls) urlByTco.set(url.url, url);
+  const mediaLinks = new Set<string>();
+  for (const media of tweet.media) if (media.url) mediaLinks.add(media.url);
+
+  const literalLinks = [...urlByTco.keys(), ...mediaLinks].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const knownMentions = tweet.mentions ? new Set(tweet.mentions.map((name) => name.toLowerCase())) : undefined;
+  const knownHashtags = tweet.hashtags?.slice().sort((a, b) => b.length - a.length);
+  const alternatives = [
+    literalLinks.length ? `(${literalLinks.join('|')})(?![A-Za-z0-9])` : '(?!)()',
+    GENERIC_MENTION,
+    GENERIC_HASHTAG,
+    `(${BARE_URL})`,
+  ];
+  const pattern = new RegExp(alternatives.join('|'), 'gu');
+
+  let html = '';
+  let plain = '';
+  let last = 0;
+  const text = tweet.text;
+  for (const match of text.matchAll(pattern)) {
+    const before = text.slice(last, match.index);
+    html += escapeText(before);
+    plain += before;
+    last = match.index + match[0].length;
+    const [whole, literal, mention, hashtag, bare] = match;
+    if (literal !== undefined) {
+      const url = urlByTco.get(literal);
+      if (url) {
+        html += `<a href="${escapeHtml(url.expanded_url)}">${escapeHtml(url.display_url)}</a>`;
+        plain += url.display_url;
+      } else {
+        // A media link: the media follow the text as images or videos.
+        html = html.replace(/[ \t]+$/, '');
+        plain = plain.replace(/[ \t]+$/, '');
+      }
+    } else if (mention !== undefined) {
+      html += !knownMentions || knownMentions.has(mention.toLowerCase())
+        ? `<a href="${ACCOUNT_PAGE}${escapeHtml(mention)}">${escapeHtml(whole)}</a>`
+        : escapeText(whole);
+      plain += whole;
+    } else if (hashtag !== undefined) {
+      // The source's own list decides where a hashtag ends (`#梅雨入り` may list `梅雨入り` or `梅雨`).
+      const tag = knownHashtags
+        ? knownHashtags.find((known) => hashtag.toLowerCase().startsWith(known.toLowerCase()))
+        : hashtag;
+      if (tag) {
+        const linked = whole.slice(0, 1) + hashtag.slice(0, tag.length);
+        html += `<a href="${ACCOUNT_PAGE}hashtag/${encodeURIComponent(hashtag.slice(0, tag.length))}">${escapeHtml(linked)}</a>`;
+        html += escapeText(whole.slice(linked.length));
+      } else {
+        html += escapeText(whole);
+      }
+      plain += whole;
+    } else if (bare !== undefined) {
+      const { link, trailing } = splitTrailingPunctuation(bare);
+      html += `<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>${escapeText(trailing)}`;
+      plain += bare;
+    }
+  }
+  const rest = text.slice(last);
+  html += escapeText(rest);
+  plain += rest;
+  return { html: `<p>${html.trim().replace(/(?:<br>)+$/, '')}</p>`, plain: plain.trim() };
+}
+
+function escapeText(text: string): string {
+  return escapeHtml(text).replace(/\r?\n/g, '<br>');
+}
+
+/** `(see https://example.com/a).` — the closing `).` belongs to the sentence, not the URL. */
+function splitTrailingPunctuation(url: string): { link: string; trailing: string } {
+  const match = /[.,;:!?)\]}'"、。」）]+$/.exec(url);
+  if (!match) return { link: url, trailing: '' };
+  let cut = match.index;
+  // Keep a closing parenthesis that closes one opened inside the URL (Wikipedia links).
+  if (url.slice(cut).startsWith(')') && (url.slice(0, cut).match(/\(/g)?.length ?? 0) > (url.slice(0, cut).match(/\)/g)?.length ?? 0)) {
+    cut += 1;
+  }
+  return { link: url.slice(0, cut), trailing: url.slice(cut) };
+}
+
+/** `<a href="…" rel="nofollow">Twitter Web App</a>` → `Twitter Web App`. */
+export function clientName(sourceHtml: string | undefined): string | undefined {
+  if (!sourceHtml) return undefined;
+  const name = sourceHtml.replace(/<[^>]*>/g, '').trim();
+  return name || undefined;
+}
