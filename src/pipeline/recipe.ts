@@ -162,7 +162,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
     const value = interpolate(source.doc.toJS(), [], source, env, secrets, problems) ?? {};
     const top = topSchema.safeParse(value);
     if (!top.success) {
-      for (const issue of top.error.issues) problems.push(problemAt(source, issue.path as PathPart[], describeIssue(issue)));
+      for (const issue of top.error.issues) problems.push(issueProblem(source, [], issue));
       return;
     }
     const includes = top.data.include === undefined ? [] : [top.data.include].flat();
@@ -183,7 +183,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
     if (top.data.schedule !== undefined) {
       const parsed = scheduleSchema.safeParse(top.data.schedule);
       if (parsed.success) schedule = parsed.data;
-      else for (const issue of parsed.error.issues) problems.push(problemAt(source, ['schedule', ...(issue.path as PathPart[])], describeIssue(issue)));
+      else for (const issue of parsed.error.issues) problems.push(issueProblem(source, ['schedule'], issue));
     }
     (top.data.plugins ?? []).forEach((entry, i) => entries.push({ source, path: ['plugins', i], value: entry }));
   };
@@ -192,7 +192,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
   const parsedGlobal = globalSchema.safeParse(globalValue);
   if (!parsedGlobal.success) {
     for (const issue of parsedGlobal.error.issues) {
-      problems.push(problemAt(globalSource.source, [...globalSource.path, ...(issue.path as PathPart[])], describeIssue(issue)));
+      problems.push(issueProblem(globalSource.source, globalSource.path, issue));
     }
   } else if (!isValidZone(parsedGlobal.data.timezone)) {
     problems.push(problemAt(globalSource.source, ['global', 'timezone'], `unknown time zone ${JSON.stringify(parsedGlobal.data.timezone)}`));
@@ -202,7 +202,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
   for (const { source, path: entryPath, value } of entries) {
     const entry = pluginEntrySchema.safeParse(value);
     if (!entry.success) {
-      for (const issue of entry.error.issues) problems.push(problemAt(source, [...entryPath, ...(issue.path as PathPart[])], describeIssue(issue)));
+      for (const issue of entry.error.issues) problems.push(issueProblem(source, entryPath, issue));
       continue;
     }
     if (entry.data.disable === true || entry.data.disable === 1) continue;
@@ -221,7 +221,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
     const config = plugin.config.safeParse(entry.data.config ?? {});
     if (!config.success) {
       for (const issue of config.error.issues) {
-        problems.push(problemAt(source, [...entryPath, 'config', ...(issue.path as PathPart[])], describeIssue(issue)));
+        problems.push(issueProblem(source, [...entryPath, 'config'], issue));
       }
       continue;
     }
@@ -310,9 +310,16 @@ function describeIssue(issue: z.core.$ZodIssue): string {
   return issue.message;
 }
 
-function problemAt(source: SourceDocument, path: PathPart[], message: string): RecipeProblem {
-  const position = positionOf(source, path);
+function problemAt(source: SourceDocument, path: PathPart[], message: string, pointAtKey?: PathPart[]): RecipeProblem {
+  const position = positionOf(source, pointAtKey ?? path, pointAtKey !== undefined);
   return { file: source.file, line: position.line, column: position.column, path: formatPath(path), message };
+}
+
+/** A zod issue under `prefix`; an unknown key is pointed at where the key itself is written. */
+function issueProblem(source: SourceDocument, prefix: PathPart[], issue: z.core.$ZodIssue): RecipeProblem {
+  const path = [...prefix, ...(issue.path as PathPart[])];
+  const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+  return problemAt(source, path, describeIssue(issue), unknownKey === undefined ? undefined : [...path, unknownKey]);
 }
 
 export function formatPath(path: PathPart[]): string {
@@ -320,14 +327,15 @@ export function formatPath(path: PathPart[]): string {
 }
 
 /** The nearest node that exists on the path: a missing key points at its parent mapping. */
-function positionOf(source: SourceDocument, path: PathPart[]): { line: number; column: number } {
+function positionOf(source: SourceDocument, path: PathPart[], atKey = false): { line: number; column: number } {
   let node: unknown = source.doc.contents;
   let best: Node | undefined = node as Node | undefined;
-  for (const part of path) {
+  for (const [i, part] of path.entries()) {
     if (isMap(node)) {
       const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(part));
       if (!pair) break;
       best = (pair.key as Node | undefined) ?? best;
+      if (atKey && i === path.length - 1) break;
       node = pair.value;
       if (node) best = node as Node;
     } else if (isSeq(node) && typeof part === 'number') {

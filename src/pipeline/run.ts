@@ -269,7 +269,8 @@ async function fetchOne(
     outcome.durationMs = Date.now() - started;
     return { feeds, outcome };
   } catch (error) {
-    context.log.warn({ err: error, target }, `${plugin.name} failed`);
+    // The run report prints it; the log keeps the stack for whoever turns the level up.
+    context.log.info({ err: error, target }, `${plugin.name} failed`);
     return { feeds: [], outcome: { ...outcome, ok: false, error: messageOf(error), durationMs: Date.now() - started } };
   }
 }

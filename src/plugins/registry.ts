@@ -64,13 +64,13 @@ export function registryOf(all: PluginDefinition[]): Registry {
     all,
     byName,
     resolve: (name) => byName.get(name.toLowerCase()),
-    suggest: (name) =>
-      names
+    suggest: (name) => {
+      const scored = names
         .map((candidate) => ({ candidate, distance: editDistance(name.toLowerCase(), candidate.toLowerCase()) }))
-        .filter(({ candidate, distance }) => distance <= Math.max(3, Math.floor(candidate.length / 3)))
-        .sort((a, b) => a.distance - b.distance)
-        .slice(0, 3)
-        .map(({ candidate }) => candidate),
+        .filter(({ candidate, distance }) => distance <= Math.max(3, Math.floor(candidate.length / 3)));
+      const best = Math.min(...scored.map((s) => s.distance));
+      return scored.filter((s) => s.distance === best).slice(0, 3).map((s) => s.candidate);
+    },
   };
 }
 

@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runRecipe } from '../../src/pipeline/run.js';
+import { parseFeedDocument } from '../../src/feed/parse.js';
+import { openSqliteStore } from '../../src/store/sqlite.js';
+import type { RunReport } from '../../src/pipeline/report.js';
+import { serveFiles, startServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
+import { scratch } from '../helpers/tmp.js';
+
+const cleanups: Array<() => unknown> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup();
+});
+
+const rssWith = (title: string, items: Array<{ guid: string; title: string; date: string }>) =>
+  `<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>${title}</title><link>https://${title}.example/</link><description>d</description>${items
+    .map((i) => `<item><guid>${i.guid}</guid><title>${i.title}</title><link>https://${title}.example/${i.guid}</link><pubDate>${i.date}</pubDate></item>`)
+    .join('')}</channel></rss>`;
+
+async function upstream(routes: Parameters<typeof serveFiles>[0]): Promise<TestServer> {
+  const server = await serveFiles(routes);
+  cleanups.push(() => server.close());
+  return server;
+}
+
+function workspace(recipe: string) {
+  const s = scratch({ 'recipe.yaml': recipe });
+  cleanups.push(s.cleanup);
+  return s;
+}
+
+describe('runRecipe', () => {
+  it('publishes the sources that work when one answers 500 and one never answers', async () => {
+    const hang = await startServer(() => undefined);
+    cleanups.push(() => hang.close());
+    const server = await upstream({
+      '/good.rss': { body: rssWith('good', [{ guid: 'g1', title: '良い', date: 'Fri, 30 May 2008 21:34:56 +0900' }]), headers: { 'content-type': 'application/rss+xml; charset=utf-8' } },
+      '/broken.rss': { status: 500, body: 'Internal Server Error', headers: { 'content-type': 'text/plain' } },
+    });
+    const s = workspace(`global:
+  timeout: 1
+plugins:
+  - module: Subscription::Config
+    config:
+      feed:
+        - ${server.url}/good.rss
+        - ${server.url}/broken.rss
+        - ${hang.url}/slow.rss
+  - module: Publish::Feed
+    config: {name: stream, formats: [rss]}
+`);
+    const report = await runRecipe(s.path('recipe.yaml'), { env: {} });
+    const byTarget = Object.fromEntries(report.sources.map((o) => [o.target, o]));
+    expect(byTarget[`${server.url}/good.rss`]).toMatchObject({ ok: true, entries: 1 });
+    expect(byTarget[`${server.url}/broken.rss`]).toMatchObject({ ok: false, error: `${server.url}/broken.rss: HTTP 500 Internal Server Error` });
+    expect(byTarget[`${hang.url}/slow.rss`]).toMatchObject({ ok: false, error: `${hang.url}/slow.rss: timed out after 1000 ms` });
+    const published = await parseFeedDocument(readFileSync(s.path('out/stream.rss'), 'utf8'), { defaultZone: 'UTC' });
+    expect(published.items.map((i) => i.title)).toEqual(['良い']);
+    expect(published.items.some((i) => /error|500/i.test(i.title))).toBe(false);
+  });
+
+  it('keeps a source imported once in the feed after later runs (the retained window)', async () => {
+    const server = await upstream({
+      '/a.rss': { body: rssWith('a', [{ guid: 'a1', title: 'A1', date: 'Thu, 29 May 2008 10:00:00 +0900' }]) },
+      '/b.rss': { body: rssWith('b', [{ guid: 'b1', title: 'B1', date: 'Fri, 30 May 2008 10:00:00 +0900' }]) },
+    });
+    const recipe = (feeds: string[]) => `plugins:
+  - module: Subscription::Config
+    config:
+      feed: [${feeds.map((f) => `${server.url}${f}`).join(', ')}]
+  - module: Publish::Feed
+    config: {name: stream, keep: 2}
+`;
+    const s = workspace(recipe(['/a.rss']));
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    s.write('recipe.yaml', recipe(['/b.rss']));
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    const titles = async () =>
+      (await parseFeedDocument(readFileSync(s.path('out/stream.atom'), 'utf8'), { defaultZone: 'UTC' })).items.map((i) => i.title);
+    expect(await titles()).toEqual(['B1', 'A1']);
+    // keep: 2 drops the oldest when a third arrives
+    server.close();
+    const next = await upstream({ '/c.rss': { body: rssWith('c', [{ guid: 'c1', title: 'C1', date: 'Sat, 31 May 2008 10:00:00 +0900' }]) } });
+    s.write('recipe.yaml', recipe([]).replace('feed: []', `feed: [${next.url}/c.rss]`));
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    expect(await titles()).toEqual(['C1', 'B1']);
+  });
+
+  it('records each run in the store for the status page', async () => {
+    const server = await upstream({ '/a.rss': { body: rssWith('a', [{ guid: 'a1', title: 'A1', date: 'Thu, 29 May 2008 10:00:00 +0900' }]) } });
+    const s = workspace(`plugins:\n  - module: Subscription::Config\n    config: {feed: ["${server.url}/a.rss", "${server.url}/missing.rss"]}\n  - module: Publish::Feed\n`);
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    const store = openSqliteStore(s.path('.kakehashi/state.sqlite'));
+    cleanups.push(() => store.close());
+    const runs = await store.get<RunReport[]>('runs', 'recipe');
+    expect(runs).toHaveLength(1);
+    expect(runs![0]!.sources.find((o) => !o.ok)?.error).toBe(`${server.url}/missing.rss: HTTP 404 Not Found`);
+    expect(await store.get('subscriptions', 'recipe')).toEqual([
+      { plugin: 'Source::Feed', url: `${server.url}/a.rss`, tags: [] },
+      { plugin: 'Source::Feed', url: `${server.url}/missing.rss`, tags: [] },
+    ]);
+  });
+
+  it('reads an OPML file and turns outline folders into tags', async () => {
+    const server = await upstream({
+      '/a.rss': { body: rssWith('a', [{ guid: 'a1', title: 'A1', date: 'Thu, 29 May 2008 10:00:00 +0900' }]) },
+      '/b.rss': { body: rssWith('b', [{ guid: 'b1', title: 'B1', date: 'Fri, 30 May 2008 10:00:00 +0900' }]) },
+    });
+    const s = workspace(`plugins:\n  - module: Subscription::OPML\n    config: {path: subs.opml}\n  - module: Publish::Feed\n    config: {formats: [json]}\n`);
+    s.write(
+      'subs.opml',
+      `<?xml version="1.0"?><opml version="2.0"><head><title>subs</title></head><body>
+        <outline text="友達"><outline text="a" type="rss" xmlUrl="${server.url}/a.rss"/>
+          <outline text="仕事"><outline text="b" type="rss" xmlUrl="${server.url}/b.rss"/></outline></outline></body></opml>`,
+    );
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    const items = (JSON.parse(readFileSync(s.path('out/lifestream.json'), 'utf8')) as { items: Array<{ title: string; _kakehashi: { source: { feedId: string } } }> }).items;
+    expect(items.map((i) => i.title)).toEqual(['B1', 'A1']);
+    const store = openSqliteStore(s.path('.kakehashi/state.sqlite'));
+    cleanups.push(() => store.close());
+    expect(await store.get('subscriptions', 'recipe')).toEqual([
+      { plugin: 'Source::Feed', url: `${server.url}/a.rss`, title: 'a', tags: ['友達'] },
+      { plugin: 'Source::Feed', url: `${server.url}/b.rss`, title: 'b', tags: ['友達', '仕事'] },
+    ]);
+  });
+
+  it('gates a publisher by its rule', async () => {
+    const server = await upstream({
+      '/a.rss': {
+        body: rssWith('a', [
+          { guid: 'a1', title: '京都の日記', date: 'Thu, 29 May 2008 10:00:00 +0900' },
+          { guid: 'a2', title: 'Tokyo', date: 'Fri, 30 May 2008 10:00:00 +0900' },
+        ]),
+      },
+    });
+    const s = workspace(`plugins:\n  - module: Subscription::Config\n    config: {feed: ["${server.url}/a.rss"]}\n  - module: Publish::Feed\n    config: {name: kyoto, formats: [rss]}\n    rule:\n      module: Expression\n      expression: 'entry.title =~ /京都/'\n`);
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    const published = await parseFeedDocument(readFileSync(s.path('out/kyoto.rss'), 'utf8'), { defaultZone: 'UTC' });
+    expect(published.items.map((i) => i.title)).toEqual(['京都の日記']);
+  });
+});
