@@ -10,7 +10,7 @@
  *   { module: Fresh | Deduped | EntryTag | FeedAttr | FeedType | RecentN | Always | Expression, … }
  *   [ rule, rule, … ] with rule_op AND | OR | XOR | NAND | NOT | NOR     (Plagger's list form)
  */
-import type { CompiledRule, RuleEnv } from './context.js';
+import type { CompiledRule, Context, RuleEnv } from './context.js';
 import type { Entry, Feed } from './model.js';
 import { ALWAYS, combineNodes, compileNode, parseOperator, type RuleNode } from './rules/conditions.js';
 import { RuleError } from './rules/error.js';
@@ -51,4 +51,9 @@ export async function selectEntries(rule: CompiledRule, feed: Feed, env: RuleEnv
   const kept: Entry[] = [];
   for (const entry of feed.entries) if (await rule.test(entry, feed, env)) kept.push(entry);
   return kept;
+}
+
+/** What a plugin's rule needs from the run's context. */
+export function ruleEnvOf(context: Pick<Context, 'clock' | 'store' | 'global'>): RuleEnv {
+  return { now: context.clock.now(), store: context.store, timezone: context.global.timezone };
 }

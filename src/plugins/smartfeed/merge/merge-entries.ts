@@ -1,0 +1,253 @@
+/**
+ * Cross-source merge: the same item seen in several places (a blog post, the tweet announcing it,
+ * FriendFeed's copies) becomes one entry whose `via` lists the other places. Pure: feeds in,
+ * feeds out; the originals are kept whole in `parts`, so SmartFeed::Expand can undo it.
+ */
+import type { Entry, Feed, ViaRef } from '../../../pipeline/model.js';
+import { entryTime } from '../../../pipeline/model.js';
+import { hostOf, hostWithin } from '../../../pipeline/urls.js';
+import { htmlToText } from '../../../text/html.js';
+import { identityKey, referenceKeys } from './keys.js';
+import { foldText, NearDuplicateIndex } from './near-duplicates.js';
+
+export interface MergeOptions {
+  /** Match on normalised permalinks and the links a post points at. */
+  byUrl: boolean;
+  /** Match on near-duplicate text. */
+  byText: boolean;
+  /** Jaccard similarity of character 3-grams at which two texts are copies. */
+  threshold: number;
+  /** Folded texts shorter than this are never matched by text. */
+  minTextLength: number;
+  /** Two texts are copies only when published within this many ms of each other. */
+  textWindowMs: number;
+  /** A post linking to more pages than this is not a copy of any of them. */
+  maxReferences: number;
+}
+
+export const DEFAULT_MERGE_OPTIONS: MergeOptions = {
+  byUrl: true,
+  byText: true,
+  threshold: 0.8,
+  minTextLength: 30,
+  textWindowMs: 3 * 86_400_000,
+  maxReferences: 3,
+};
+
+/** What a merged entry remembers besides its parts: which feed each part came from. */
+export interface MergeMeta {
+  feeds: string[];
+  matchedBy: Array<'url' | 'text'>;
+  permalink?: string;
+}
+
+class DisjointSets {
+  private readonly parent: Int32Array;
+  constructor(size: number) {
+    this.parent = Int32Array.from({ length: size }, (_, i) => i);
+  }
+  find(i: number): number {
+    let root = i;
+    while (this.parent[root] !== root) root = this.parent[root]!;
+    while (this.parent[i] !== root) {
+      const next = this.parent[i]!;
+      this.parent[i] = root;
+      i = next;
+    }
+    return root;
+  }
+  union(a: number, b: number): boolean {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra === rb) return false;
+    // The smaller index stays root: a group's root is its first entry, so output order is stable.
+    if (ra < rb) this.parent[rb] = ra;
+    else this.parent[ra] = rb;
+    return true;
+  }
+}
+
+interface Slot {
+  entry: Entry;
+  feedIndex: number;
+  identity?: string;
+  references: string[];
+  time?: number;
+}
+
+function mergeable(entry: Entry): boolean {
+  // A digest is many items, not a copy of one.
+  return entry.meta.digest === undefined;
+}
+
+function bodyText(entry: Entry): string {
+  const body = entry.content ?? entry.summary ?? '';
+  return /[<&]/.test(body) ? htmlToText(body) : body;
+}
+
+/** Plagger's order: the source whose feed URL, then whose site, is on the permalink's domain. */
+function ownership(slot: Slot, permalink: string | undefined): number {
+  const linkHost = hostOf(slot.entry.link);
+  if (!linkHost) return 0;
+  if (permalink !== undefined && slot.identity !== permalink) return 0;
+  const feedHost = hostOf(slot.entry.source.feedUrl ?? slot.entry.source.feedId);
+  if (feedHost && hostWithin(linkHost, feedHost)) return 2;
+  const siteHost = hostOf(slot.entry.source.feedLink);
+  if (siteHost && hostWithin(linkHost, siteHost)) return 1;
+  return 0;
+}
+
+/** The URL most of the group shares: the page they are all about. */
+function groupPermalink(members: Slot[]): string | undefined {
+  const votes = new Map<string, number>();
+  const identities = new Set(members.map((m) => m.identity).filter((key): key is string => key !== undefined));
+  for (const member of members) {
+    for (const key of [member.identity, ...member.references]) {
+      if (key !== undefined && identities.has(key)) votes.set(key, (votes.get(key) ?? 0) + 1);
+    }
+  }
+  let best: string | undefined;
+  let bestVotes = 1;
+  for (const [key, count] of votes) {
+    if (count > bestVotes) {
+      best = key;
+      bestVotes = count;
+    }
+  }
+  return best;
+}
+
+export function chooseLeader(members: Slot[]): Slot {
+  const permalink = groupPermalink(members);
+  const ranked = members.map((slot, order) => ({ slot, order, owns: ownership(slot, permalink), length: (slot.entry.content ?? slot.entry.summary ?? '').length }));
+  ranked.sort(
+    (a, b) =>
+      b.owns - a.owns ||
+      (a.slot.time ?? Infinity) - (b.slot.time ?? Infinity) ||
+      b.length - a.length ||
+      a.order - b.order,
+  );
+  return ranked[0]!.slot;
+}
+
+function viaOf(entry: Entry): ViaRef[] {
+  return [{ entryId: entry.id, ...(entry.link ? { link: entry.link } : {}), source: entry.source }, ...entry.via];
+}
+
+function mergedEntry(members: Slot[], feedIds: string[], matchedBy: Set<'url' | 'text'>): { entry: Entry; leader: Slot } {
+  const leaderSlot = chooseLeader(members);
+  const leader = leaderSlot.entry;
+  const tags = [...new Set(members.flatMap((m) => m.entry.tags))];
+  const seenVia = new Set<string>([leader.id]);
+  const via: ViaRef[] = [];
+  for (const ref of [...leader.via, ...members.filter((m) => m !== leaderSlot).flatMap((m) => viaOf(m.entry))]) {
+    if (seenVia.has(ref.entryId)) continue;
+    seenVia.add(ref.entryId);
+    via.push(ref);
+  }
+  const permalink = groupPermalink(members);
+  const merge: MergeMeta = {
+    feeds: members.map((m) => feedIds[m.feedIndex]!),
+    matchedBy: [...matchedBy],
+    ...(permalink ? { permalink } : {}),
+  };
+  return { entry: { ...leader, tags, via, parts: members.map((m) => m.entry), meta: { ...leader.meta, merge } }, leader: leaderSlot };
+}
+
+/**
+ * Merges copies across all the feeds given. A merged entry takes the place of its leader in the
+ * leader's feed; the other copies leave their feeds.
+ */
+export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_OPTIONS): { feeds: Feed[]; merged: number } {
+  const slots: Slot[] = [];
+  const feedIds = feeds.map((feed) => feed.id);
+  feeds.forEach((feed, feedIndex) => {
+    for (const entry of feed.entries) {
+      const identity = options.byUrl ? identityKey(entry) : undefined;
+      const time = entryTime(entry);
+      slots.push({
+        entry,
+        feedIndex,
+        ...(identity !== undefined ? { identity } : {}),
+        references: options.byUrl && mergeable(entry) ? referenceKeys(entry, options.maxReferences) : [],
+        ...(time !== undefined ? { time } : {}),
+      });
+    }
+  });
+
+  const sets = new DisjointSets(slots.length);
+  const how = new Map<number, Set<'url' | 'text'>>();
+  const note = (a: number, b: number, kind: 'url' | 'text') => {
+    if (!sets.union(a, b)) return;
+    for (const i of [a, b]) {
+      let kinds = how.get(i);
+      if (!kinds) how.set(i, (kinds = new Set()));
+      kinds.add(kind);
+    }
+  };
+
+  if (options.byUrl) {
+    const owners = new Map<string, number>();
+    slots.forEach((slot, i) => {
+      if (slot.identity === undefined || !mergeable(slot.entry)) return;
+      const first = owners.get(slot.identity);
+      if (first === undefined) owners.set(slot.identity, i);
+      else note(first, i, 'url');
+    });
+    slots.forEach((slot, i) => {
+      for (const reference of slot.references) {
+        const target = owners.get(reference);
+        if (target !== undefined) note(target, i, 'url');
+      }
+    });
+  }
+
+  if (options.byText) {
+    const index = new NearDuplicateIndex();
+    slots.forEach((slot, i) => {
+      if (mergeable(slot.entry)) index.add(i, foldText(bodyText(slot.entry) || slot.entry.title), options.minTextLength);
+    });
+    const accept = (a: number, b: number) => {
+      const x = slots[a]!;
+      const y = slots[b]!;
+      // One source repeating itself ("今日の天気") is not a crosspost.
+      if (x.entry.source.feedId === y.entry.source.feedId) return false;
+      if (x.time !== undefined && y.time !== undefined && Math.abs(x.time - y.time) > options.textWindowMs) return false;
+      return sets.find(a) !== sets.find(b);
+    };
+    for (const [a, b] of index.pairs(options.threshold, accept)) note(a, b, 'text');
+  }
+
+  const groups = new Map<number, number[]>();
+  slots.forEach((_, i) => {
+    const root = sets.find(i);
+    if (root === i && !how.has(i)) return;
+    const group = groups.get(root);
+    if (group) group.push(i);
+    else groups.set(root, [i]);
+  });
+
+  const replacement = new Map<Entry, Entry | null>();
+  let merged = 0;
+  for (const indexes of groups.values()) {
+    if (indexes.length < 2) continue;
+    const members = indexes.map((i) => slots[i]!);
+    const kinds = new Set(indexes.flatMap((i) => [...(how.get(i) ?? [])]));
+    const { entry, leader } = mergedEntry(members, feedIds, kinds);
+    for (const member of members) replacement.set(member.entry, member === leader ? entry : null);
+    merged += members.length - 1;
+  }
+  if (merged === 0) return { feeds, merged };
+
+  const out = feeds.map((feed) => {
+    if (!feed.entries.some((entry) => replacement.has(entry))) return feed;
+    const entries: Entry[] = [];
+    for (const entry of feed.entries) {
+      const replaced = replacement.get(entry);
+      if (replaced === undefined) entries.push(entry);
+      else if (replaced !== null) entries.push(replaced);
+    }
+    return { ...feed, entries };
+  });
+  return { feeds: out, merged };
+}
