@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import type { Entry } from '../../pipeline/model.js';
+import { entryTime } from '../../pipeline/model.js';
+import { definePlugin } from '../../pipeline/plugin.js';
+import { durationMs } from '../../pipeline/rules/duration-schema.js';
+import { contentDigest, SEEN_KEY_KINDS, SeenBuckets, seenKey } from '../../pipeline/seen.js';
+
+const config = z
+  .object({
+    /** Which key identifies an entry: the first of these it has. */
+    by: z.array(z.enum(['guid', 'link', 'content'])).min(1).default([...SEEN_KEY_KINDS]),
+    /** How long a key is remembered (`30d`); entries dated before the window count as seen. */
+    window: durationMs.optional(),
+    /** Let an entry through again when its title or body changed (Plagger's compare_body). */
+    compare_body: z.boolean().default(false),
+    /** Separate seen sets for separate outputs. */
+    namespace: z.string().regex(/^[\w.-]+$/).default('default'),
+  })
+  .strict();
+
+/**
+ * Drops entries seen in earlier runs (and repeats within a run). It works across all feeds at
+ * once, at the smartfeed stage as Plagger's Filter::Rule did, so a run of any size costs a few
+ * store operations instead of one per entry.
+ */
+export default definePlugin({
+  name: 'Filter::Dedupe',
+  aliases: ['SmartFeed::Dedupe', 'Filter::Deduped'],
+  description: 'Drops entries seen before: key = guid, else normalised permalink, else a content hash; remembered in the state store.',
+  phase: 'smartfeed',
+  config,
+  async feeds(feeds, ctx) {
+    const now = ctx.clock.now();
+    const { by, window, compare_body: compareBody, namespace } = ctx.config;
+    const seen = new SeenBuckets(ctx.store, `seen:dedupe:${namespace}`, window);
+    const keys = new Map<Entry, string>();
+    for (const feed of feeds) for (const entry of feed.entries) keys.set(entry, seenKey(entry, by));
+    await seen.load(keys.values(), now);
+    let dropped = 0;
+    const result = feeds.map((feed) => ({
+      ...feed,
+      entries: feed.entries.filter((entry) => {
+        const time = entryTime(entry);
+        const tooOld = window !== undefined && time !== undefined && time < now - window;
+        const fresh = !tooOld && seen.sight(keys.get(entry)!, now, compareBody ? contentDigest(entry) : undefined) !== 'seen';
+        if (!fresh) dropped++;
+        return fresh;
+      }),
+    }));
+    await seen.flush();
+    ctx.log.debug({ plugin: ctx.pluginName, dropped, kept: keys.size - dropped }, 'dedupe');
+    return result;
+  },
+});
