@@ -64,7 +64,8 @@ export function diaryEntry(input: DiaryInput): { entry: Entry; warnings: string[
 
   const photos = page?.photos ?? row?.thumbnails.map((thumbnail) => ({ thumbnail, full: fullSizeImage(thumbnail) })) ?? [];
   const enclosures: Enclosure[] = photos.map((photo) => {
-    const localPath = input.localImages?.get(photo.thumbnail);
+    // Only when the enclosure is the saved file itself: a saved thumbnail is not the full image.
+    const localPath = input.localImages?.get(photo.full);
     return { url: photo.full, type: imageType(photo.full), ...(localPath ? { localPath } : {}) };
   });
   const content = page
