@@ -1,0 +1,108 @@
+/**
+ * Fetching a Hatena feed page by page. Each page goes through the shared feed parser; a page that
+ * fails after the first ends the paging with a warning and keeps what the earlier pages gave, and
+ * a cut-off document keeps only the items that were complete.
+ */
+import * as cheerio from 'cheerio';
+import type { PluginContext } from '../../../pipeline/context.js';
+import { parseFeedDocument, type ParsedFeed } from '../../../feed/parse.js';
+import { lineAndColumnAt } from './xml-records.js';
+
+export interface FeedPage {
+  /** Final URL after redirects. */
+  url: string;
+  parsed: ParsedFeed;
+  text: string;
+}
+
+export interface PagedFeed {
+  pages: FeedPage[];
+  warnings: string[];
+  notModified: boolean;
+  encoding: string;
+}
+
+export interface PagingOptions {
+  maxPages: number;
+  defaultZone: string;
+  /** The next page's URL, or undefined to stop. */
+  nextPageUrl(page: FeedPage, pageIndex: number): string | undefined;
+}
+
+const ACCEPT = 'application/atom+xml, application/rss+xml, application/rdf+xml, application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5';
+
+export async function fetchFeedPages(ctx: PluginContext<unknown>, firstUrl: string, options: PagingOptions): Promise<PagedFeed> {
+  const result: PagedFeed = { pages: [], warnings: [], notModified: false, encoding: '' };
+  const seen = new Set<string>();
+  let url: string | undefined = firstUrl;
+  for (let pageIndex = 0; url && pageIndex < options.maxPages; pageIndex++) {
+    seen.add(url);
+    let page: FeedPage;
+    try {
+      page = await fetchPage(ctx, url, pageIndex === 0, options.defaultZone, result);
+    } catch (error) {
+      if (pageIndex === 0) throw error;
+      const kept = result.pages.reduce((sum, p) => sum + p.parsed.items.length, 0);
+      result.warnings.push(`${(error as Error).message}; paging stopped, keeping the ${kept} item(s) of the first ${pageIndex} page(s)`);
+      break;
+    }
+    result.pages.push(page);
+    if (page.parsed.items.length === 0) break;
+    const next = options.nextPageUrl(page, pageIndex);
+    url = next && !seen.has(next) ? next : undefined;
+  }
+  return result;
+}
+
+async function fetchPage(
+  ctx: PluginContext<unknown>,
+  url: string,
+  conditional: boolean,
+  defaultZone: string,
+  result: PagedFeed,
+): Promise<FeedPage> {
+  const response = await ctx.http.fetch(url, { conditional, headers: { accept: ACCEPT } });
+  if (conditional) result.notModified = response.notModified;
+  const decoded = response.text('xml');
+  result.encoding ||= decoded.encoding;
+  for (const override of decoded.overrides) result.warnings.push(`${response.url}: charset: ${override}`);
+  const parsed = await parseFeedDocument(decoded.text, { url: response.url, defaultZone });
+  result.warnings.push(...parsed.warnings.map((warning) => `${response.url}: ${warning}`));
+  dropIncompleteItems(decoded.text, parsed, response.url, result.warnings);
+  return { url: response.url, parsed, text: decoded.text };
+}
+
+const ROOT_CLOSE = /<\/(?:[\w.-]+:)?(?:feed|RDF|rss)\s*>\s*(?:<!--[\s\S]*?-->\s*)*$/;
+const ITEM_CLOSE = /<\/(?:[\w.-]+:)?(?:item|entry)\s*>/g;
+
+/**
+ * A lenient parse of a cut-off download returns the last item half-read; only items whose end tag
+ * arrived are kept, and the cut is reported with its position.
+ */
+export function dropIncompleteItems(text: string, parsed: ParsedFeed, where: string, warnings: string[]): void {
+  if (ROOT_CLOSE.test(text)) return;
+  const complete = text.match(ITEM_CLOSE)?.length ?? 0;
+  const dropped = Math.max(0, parsed.items.length - complete);
+  parsed.items.splice(complete);
+  const end = lineAndColumnAt(text, text.length);
+  const message =
+    `${where}:${end.line}:${end.column}: the document ends without its closing root tag (truncated download?); ` +
+    `kept ${parsed.items.length} complete item(s)${dropped ? `, dropped ${dropped} incomplete` : ''}`;
+  if (parsed.items.length === 0) throw new Error(message);
+  warnings.push(message);
+}
+
+/** `<link rel="next">` of an Atom feed (or `atom:link` in an RSS channel), resolved against the page. */
+export function nextLinkOf(page: FeedPage): string | undefined {
+  const $ = cheerio.load(page.text, { xml: true });
+  const href =
+    $('feed > link[rel="next"]').first().attr('href') ??
+    $('channel > atom\\:link[rel="next"]').first().attr('href') ??
+    $('rdf\\:RDF > channel > atom\\:link[rel="next"]').first().attr('href');
+  if (!href) return undefined;
+  try {
+    return new URL(href, page.url).href;
+  } catch {
+    return undefined;
+  }
+}
