@@ -120,6 +120,8 @@ export interface Queue {
   add<T>(name: string, data: T, options?: JobOptions): Promise<void>;
   /** Wait until every job added so far has completed or failed for good. */
   drain(): Promise<{ completed: number; failed: JobFailure[] }>;
+  /** Jobs added since the last drain(): finished and still to go (for a progress bar). */
+  progress?(): { completed: number; failed: number; pending: number };
   close(): Promise<void>;
 }
 

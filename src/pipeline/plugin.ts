@@ -34,7 +34,15 @@ interface PluginBase<S extends AnySchema> {
    */
   appliesRuleItself?: boolean;
   /** Delivery jobs this plugin's publish step puts on the queue, handled by workers. */
-  jobs?: Record<string, { handler: (ctx: PluginContext<z.output<S>>) => JobHandler; options?: HandlerOptions }>;
+  jobs?: Record<
+    string,
+    {
+      handler: (ctx: PluginContext<z.output<S>>) => JobHandler;
+      options?: HandlerOptions;
+      /** Options from the instance's config (a recipe's `rate_limit`, `concurrency`), over `options`. */
+      optionsFor?: (config: z.output<S>) => HandlerOptions;
+    }
+  >;
 }
 
 export interface SubscriptionPlugin<S extends AnySchema> extends PluginBase<S> {
@@ -100,4 +108,12 @@ export function definePlugin<S extends AnySchema>(plugin: SmartfeedPlugin<S>): S
 export function definePlugin<S extends AnySchema>(plugin: PublishPlugin<S>): PublishPlugin<S>;
 export function definePlugin(plugin: PluginDefinition): PluginDefinition {
   return plugin;
+}
+
+/** The queue options of one of a plugin's jobs, for one instance's config (what the queue registers). */
+export function jobOptions(
+  job: { options?: HandlerOptions; optionsFor?: (config: never) => HandlerOptions },
+  config: unknown,
+): HandlerOptions | undefined {
+  return job.optionsFor ? { ...job.options, ...job.optionsFor(config as never) } : job.options;
 }
