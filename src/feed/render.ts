@@ -18,12 +18,11 @@ export interface RenderOptions {
 
 const GENERATOR = `kakehashi ${VERSION}`;
 
+const XML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' };
+
+/** One pass: escapes markup and drops the characters XML forbids. */
 function escapeXml(text: string): string {
-  return stripXmlForbidden(text)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;');
+  return text.replace(/[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, (c) => XML_ESCAPES[c] ?? '');
 }
 
 /** CDATA that survives any content, including a literal `]]>`. */

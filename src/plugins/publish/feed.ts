@@ -85,8 +85,9 @@ export default definePlugin({
     for (const format of ctx.config.formats) {
       const path = join(dir, `${ctx.config.name}.${FORMATS[format].extension}`);
       const body = renderFormat(output, format, ctx, now);
-      await storeRender(ctx, `${ctx.config.name}.${format}`, body, FORMATS[format].contentType, entries.length, now);
-      await ctx.enqueue<WriteJob>('write', { path, body }, { jobId: `${path}#${sha256Hex(body).slice(0, 16)}` });
+      const digest = sha256Hex(body).slice(0, 32);
+      await storeRender(ctx, `${ctx.config.name}.${format}`, { body, digest, contentType: FORMATS[format].contentType, entries: entries.length, now });
+      await ctx.enqueue<WriteJob>('write', { path, body }, { jobId: `${path}#${digest}` });
       outputs.push(path);
     }
     return { outputs, entries: entries.length };
@@ -113,18 +114,21 @@ function renderFormat(feed: Feed, format: Format, ctx: PluginContext<Config>, no
   return FORMATS[format].render(feed, { timezone: ctx.global.timezone, now, ...(selfUrl ? { selfUrl } : {}) });
 }
 
+/**
+ * The render the server serves, with its validators. Unchanged content keeps its Last-Modified
+ * and is not written again; only the small validator record is read to know that.
+ */
 async function storeRender(
   ctx: PluginContext<Config>,
   key: string,
-  body: string,
-  contentType: string,
-  entries: number,
-  now: number,
+  render: { body: string; digest: string; contentType: string; entries: number; now: number },
 ): Promise<void> {
-  const etag = `"${sha256Hex(body).slice(0, 32)}"`;
-  const previous = await ctx.store.get<RenderedFeed>('render', key);
-  const lastModified = previous && previous.etag === etag ? previous.lastModified : now;
-  await ctx.store.set('render', key, { body, contentType, etag, lastModified, entries } satisfies RenderedFeed);
+  const etag = `"${render.digest}"`;
+  const previous = await ctx.store.get<{ etag: string; lastModified: number }>('render-validators', key);
+  if (previous?.etag === etag) return;
+  const rendered: RenderedFeed = { body: render.body, contentType: render.contentType, etag, lastModified: render.now, entries: render.entries };
+  await ctx.store.set('render', key, rendered);
+  await ctx.store.set('render-validators', key, { etag, lastModified: render.now });
 }
 
 /** Readers never see half a file: write beside it, then rename over it. */

@@ -1,0 +1,71 @@
+/**
+ * kakehashi's path for one large feed (decode → parse → normalise → store → publish RSS/Atom/JSON)
+ * against rss-parser's bare parse of the same bytes, in one process.
+ *   npx tsx bench/feed-path.ts [items=5000]
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import RssParser from 'rss-parser';
+import { runRecipe } from '../src/pipeline/run.js';
+import { loadRecipe } from '../src/pipeline/recipe.js';
+
+const count = Number(process.argv[2] ?? 5000);
+const paragraph =
+  '<p>今日は京都の鴨川沿いを歩いて、三条大橋から四条大橋まで夕焼けを眺めた。㈱はてなの前を通り、髙橋さんと「架け橋」の話をした。' +
+  'RSS と Atom を一つにまとめる仕組みは、Plagger の頃から変わらず便利だ。<a href="https://taro.example.jp/">ブログ</a>も更新した。</p>';
+
+function generateFeed(items: number): string {
+  const parts = [
+    '<?xml version="1.0" encoding="UTF-8"?>',
+    '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>',
+    '<title>ベンチマーク</title><link>https://bench.example.jp/</link><description>5,000 件</description>',
+  ];
+  const start = Date.UTC(2008, 4, 30, 12, 0, 0);
+  for (let i = 0; i < items; i++) {
+    const date = new Date(start - i * 3_600_000).toUTCString().replace('GMT', '+0000');
+    parts.push(
+      `<item><title>日記 ${i}：鴨川の夕焼け</title><link>https://bench.example.jp/entry/${i}</link><guid>https://bench.example.jp/entry/${i}</guid>` +
+        `<pubDate>${date}</pubDate><dc:creator>taro</dc:creator><category>日記</category><category>京都</category>` +
+        `<description>鴨川沿いを歩いた記録 ${i}</description><content:encoded><![CDATA[${paragraph.repeat(4)}]]></content:encoded></item>`,
+    );
+  }
+  parts.push('</channel></rss>');
+  return parts.join('\n');
+}
+
+const work = mkdtempSync(join(tmpdir(), 'kakehashi-bench-'));
+const xml = generateFeed(count);
+const bytes = Buffer.from(xml, 'utf8');
+writeFileSync(join(work, 'big.rss'), bytes);
+writeFileSync(
+  join(work, 'bench.yaml'),
+  `global: {state_dir: state, output_dir: out, log: {level: silent}}\nplugins:\n  - module: Source::Feed\n    config: {path: big.rss}\n  - module: Publish::Feed\n    config: {name: big, keep: ${count}}\n`,
+);
+
+let peakRss = process.memoryUsage().rss;
+const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 5);
+
+async function time(label: string, rounds: number, body: () => Promise<void>): Promise<number> {
+  await body(); // warm-up: JIT and the first SQLite open
+  const started = process.hrtime.bigint();
+  for (let i = 0; i < rounds; i++) await body();
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9 / rounds;
+  const rate = count / seconds;
+  console.log(`${label.padEnd(34)} ${(seconds * 1000).toFixed(0).padStart(6)} ms/run  ${rate.toFixed(0).padStart(7)} items/s`);
+  return rate;
+}
+
+console.log(`feed: ${count} items, ${(bytes.length / 1024 / 1024).toFixed(1)} MB of RSS 2.0 with Japanese HTML`);
+const bare = await time('rss-parser parseString (bare)', 3, async () => {
+  await new RssParser().parseString(bytes.toString('utf8'));
+});
+const recipe = await loadRecipe(join(work, 'bench.yaml'), { env: {} });
+const ours = await time('kakehashi run (decode…publish)', 3, async () => {
+  const report = await runRecipe(recipe);
+  if (report.entriesOut !== count || report.sources.some((s) => !s.ok)) throw new Error(`bench run failed: ${JSON.stringify(report.sources)}`);
+});
+clearInterval(sampler);
+console.log(`ratio kakehashi/rss-parser: ${(ours / bare).toFixed(2)} (target ≥ 0.8)`);
+console.log(`peak RSS: ${(peakRss / 1024 / 1024).toFixed(0)} MB`);
+rmSync(work, { recursive: true, force: true });
