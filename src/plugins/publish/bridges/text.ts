@@ -142,3 +142,8 @@ export function shortLinkText(url: string, maxChars = 30): string {
   const chars = Array.from(shown);
   return chars.length <= maxChars ? shown : `${chars.slice(0, maxChars - 1).join('')}${ELLIPSIS}`;
 }
+
+/** The text itself when it fits; otherwise cut at a word with an ellipsis, within `limit`. */
+export function fitText(text: string, limit: number, measure: Measure): string {
+  return measure(text) <= limit ? text : `${cutToFit(text, limit - measure(ELLIPSIS), measure)}${ELLIPSIS}`;
+}
