@@ -179,7 +179,7 @@ async function fetchExport(c: BlogConfig, path: string, ctx: PluginContext<BlogC
   const source: EntrySource = {
     plugin: PLUGIN,
     feedId: `file:${path}`,
-    feedTitle: title ?? c.title ?? base ?? path,
+    feedTitle: title ?? c.title ?? (base ? new URL(base).host : path),
     service: HATENA_SERVICE,
     ...(c.user ? { account: c.user } : {}),
     ...(base ? { feedLink: base } : {}),

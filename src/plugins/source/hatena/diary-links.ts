@@ -49,14 +49,14 @@ export function diaryKeyFromLink(link: string): DiaryKey | undefined {
   } catch {
     return undefined;
   }
+  const migrated = MIGRATED_PATH.exec(url.pathname);
+  const migratedUser = /^([A-Za-z][\w-]{1,31})\.hatenadiary\.(?:jp|com|org)$/.exec(url.hostname)?.[1];
+  if (migrated && migratedUser) return { user: migratedUser, compactDate: migrated[1]!, anchor: migrated[2]! };
   const fragment = url.hash.replace(/^#/, '');
   const diary = DIARY_PATH.exec(url.pathname);
-  if (diary) {
+  if (diary && diary[1] !== 'entry') {
     const anchor = diary[3] ?? (/^[\w-]+$/.test(fragment) ? fragment : undefined);
     return { user: diary[1]!, compactDate: diary[2]!, ...(anchor ? { anchor } : {}) };
   }
-  const migrated = MIGRATED_PATH.exec(url.pathname);
-  const user = /^([A-Za-z][\w-]{1,31})\.hatenadiary\.(?:jp|com|org)$/.exec(url.hostname)?.[1];
-  if (migrated && user) return { user, compactDate: migrated[1]!, anchor: migrated[2]! };
   return undefined;
 }
