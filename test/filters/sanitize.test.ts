@@ -18,7 +18,8 @@ function problems(html: string): string[] {
   const $ = cheerio.load(html, null, false);
   $(FORBIDDEN_ELEMENTS).each((_, element) => void found.push(`<${element.tagName}>`));
   $('*').each((_, element) => {
-    for (const [name, value] of Object.entries(element.attribs)) {
+    const attributes: Record<string, string> = 'attribs' in element ? element.attribs : {};
+    for (const [name, value] of Object.entries(attributes)) {
       if (/^on/i.test(name)) found.push(`${name} handler`);
       if (name === 'style') found.push('style attribute');
       if (URL_ATTRIBUTES.includes(name) && !/^(?:https?:\/\/|mailto:)/i.test(value)) found.push(`${name}=${value}`);
