@@ -28,6 +28,8 @@ export interface FakeMixi {
   /** Arrival time (performance.now) and path of every request, in order. */
   arrivals: Array<{ at: number; path: string }>;
   requestsTo(pathPrefix: string): number;
+  /** Forget every session, as mixi did when a login expired. */
+  expireSessions(): void;
   /** Serve another file for a path from now on (a list row that changed). */
   override: NonNullable<FakeMixiOptions['override']>;
   close(): Promise<void>;
@@ -127,6 +129,7 @@ export async function startFakeMixi(options: FakeMixiOptions): Promise<FakeMixi>
     server,
     arrivals,
     override,
+    expireSessions: () => live.clear(),
     requestsTo: (prefix) => arrivals.filter((a) => a.path.startsWith(prefix)).length,
     close: () => server.close(),
   };

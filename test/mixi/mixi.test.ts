@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import mixi, { delayMs } from '../../src/plugins/source/mixi.js';
 import type { Feed } from '../../src/pipeline/model.js';
@@ -23,9 +24,10 @@ afterEach(async () => {
   rmSync(stateDir, { recursive: true, force: true });
 });
 
-async function fetchMixi(config: Record<string, unknown>, now: number): Promise<Feed[]> {
+async function fetchMixi(config: Record<string, unknown>, now: number, logLines?: string[]): Promise<Feed[]> {
   const parsed = mixi.config.parse(config);
   const { ctx, close } = await makeTestContext(parsed, { now, stateDir });
+  if (logLines) ctx.log = pino({ level: 'trace' }, { write: (line: string) => logLines.push(line) });
   try {
     const result = await mixi.fetch({ plugin: mixi.name, tags: [], config: parsed as Record<string, unknown> }, ctx);
     return Array.isArray(result) ? result : [result];
@@ -245,7 +247,11 @@ describe('Source::Mixi sessions', () => {
   it('logs in with the login form when no cookies are given, once, and keeps the session for the next run', async () => {
     site = await startFakeMixi({ era: '2007', liveSessions: [] });
     const config = { base_url: site.url, owner_id: OWNER_ID, email: LOGIN.email, password: LOGIN.password, delay: 0, fetch_body: false };
-    const [feed] = await fetchMixi(config, JST(2008, 6, 1, 12, 0));
+    const log: string[] = [];
+    const [feed] = await fetchMixi(config, JST(2008, 6, 1, 12, 0), log);
+    expect(log.join('')).toContain('mixi: logging in');
+    expect(log.join('')).not.toContain(LOGIN.password);
+    expect(log.join('')).not.toContain(LOGIN.email);
     expect(feed!.entries.map((e) => e.title)).toEqual(['梅雨入り', '新しい傘①']);
 
     const post = site.server.requests.find((r) => r.method === 'POST')!;

@@ -27,12 +27,13 @@ const configSchema = z
     /** Where the API lives; default friendfeed-api.com (v2) or friendfeed.com (v1). */
     base_url: z.url().optional(),
     /** Entries per request (the API's `num`). */
-    num: z.number().int().positive().max(500).default(100),
+    // Numbers may come from the environment as text (`delay: ${FRIENDFEED_DELAY:-1}`).
+    num: z.coerce.number().int().positive().max(500).default(100),
     /** Requests at most (`start` = 0, num, 2·num, …). */
-    pages: z.number().int().positive().default(1),
-    max_entries: z.number().int().positive().optional(),
+    pages: z.coerce.number().int().positive().default(1),
+    max_entries: z.coerce.number().int().positive().optional(),
     /** Seconds between page requests. */
-    delay: z.number().min(0).default(1),
+    delay: z.coerce.number().min(0).default(1),
     /** v1 private feeds: Basic auth with the nickname and this remote key. */
     remote_key: z.string().min(1).optional(),
     /** Append likes and comments to each entry's content (they are always in meta). */

@@ -3,6 +3,7 @@
  * scraped with the user's own session, as Plagger's CustomFeed::Mixi and ::MixiScraper did
  * (plagger.md §4.1, formats.md §3). Markup lives in mixi/eras.ts; manners in mixi/session.ts.
  */
+import { homedir } from 'node:os';
 import { z } from 'zod';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { makeFeed, type Entry, type EntrySource, type Feed } from '../../pipeline/model.js';
@@ -52,18 +53,19 @@ const configSchema = z
     password: z.string().min(1).optional(),
     feed_type: z.union([feedTypeSchema, z.array(feedTypeSchema).min(1)]).default(['diary']).transform((v) => (Array.isArray(v) ? v : [v])),
     /** Rows taken from the lists (Plagger's default: 20). */
-    fetch_items: z.number().int().positive().default(20),
+    fetch_items: z.coerce.number().int().positive().default(20),
     /** Diary list pages read (`&page=2`…). */
-    list_pages: z.number().int().positive().default(1),
+    list_pages: z.coerce.number().int().positive().default(1),
     /** Open each own diary page for its body, photos and comments. */
     fetch_body: z.boolean().default(true),
     /** Open friends' diary pages too. Off by default: every visit leaves a footprint on the friend's page. */
     fetch_friend_body: z.boolean().default(false),
     /** Seconds between requests (Plagger: fetch_body_interval). */
-    delay: z.number().min(0).optional(),
-    fetch_body_interval: z.number().min(0).optional(),
+    // Numbers may come from the environment as text (`delay: ${MIXI_DELAY:-2}`).
+    delay: z.coerce.number().min(0).optional(),
+    fetch_body_interval: z.coerce.number().min(0).optional(),
     /** Hours a fetched diary page is reused. */
-    cache_hours: z.number().min(0).default(12),
+    cache_hours: z.coerce.number().min(0).default(12),
   })
   .superRefine((config, ctx) => {
     if (!config.cookies && !(config.email && config.password)) {
@@ -110,7 +112,8 @@ async function openSession(ctx: PluginContext<MixiConfig>): Promise<MixiSession>
     account: accountKey(config),
   };
   if (config.cookies) {
-    const file = ctx.resolvePath(config.cookies);
+    // `~/` as a shell would read it: recipes name the cookies file the way users type it.
+    const file = ctx.resolvePath(config.cookies.replace(/^~(?=\/|$)/, homedir()));
     const { jar, warnings } = await readCookiesTxtFile(file);
     for (const warning of warnings) ctx.log.warn(warning);
     if (!(await hasCookiesFor(jar, config.base_url))) {
