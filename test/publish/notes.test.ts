@@ -85,7 +85,7 @@ describe('Publish::Notes', () => {
       });
       expect(body).toContain('近所の神社で[年越し](https://taro.hatenablog.com/entry/2025/12/31/235959)のあと、おみくじを引いた。');
       expect(body).toContain('![おみくじ](https://taro.hatenablog.com/images/omikuji-2.jpg)');
-      expect(body.trim().endsWith(`[原文](${post.link})`)).toBe(true);
+      expect(body!.trim().endsWith(`[原文](${post.link})`)).toBe(true);
     } finally {
       await harness.close();
     }
