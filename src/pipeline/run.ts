@@ -8,6 +8,8 @@ import { pino } from 'pino';
 import type { CompiledRule, Context, Logger, PluginContext, Queue, Store } from './context.js';
 import type { Entry, Feed, Subscription } from './model.js';
 import { sortNewestFirst } from './model.js';
+import { sha256Hex } from './ids.js';
+import { jobOptions } from './plugin.js';
 import type { PluginDefinition, SourcePlugin } from './plugin.js';
 import { newReport } from './report.js';
 import type { RunReport, SourceOutcome } from './report.js';
@@ -17,6 +19,7 @@ import { createHttpClient } from '../http/client.js';
 import { createQueue } from '../queue/index.js';
 import { openStore } from '../store/index.js';
 import { loadRegistry } from '../plugins/registry.js';
+import { sanitizeEntry } from '../plugins/filter/sanitize.js';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -82,6 +85,7 @@ export async function runRecipe(recipeOrPath: Recipe | string, options: RunOptio
     report.entriesIn = countEntries(feeds);
     feeds = await filterPhase(recipe, contexts, feeds, context);
     feeds = await smartfeedPhase(recipe, contexts, feeds, context);
+    feeds = await sanitizeLast(feeds, store);
     report.entriesOut = countEntries(feeds);
     await publishPhase(recipe, contexts, feeds, context);
     const deliveries = await queue.drain();
@@ -142,8 +146,12 @@ export function jobScope(recipe: Recipe, instance: RecipePlugin): string {
 
 export function registerJobs(recipe: Recipe, contexts: Array<PluginContext<unknown>>): void {
   recipe.plugins.forEach((instance, i) => {
-    for (const [job, { handler, options }] of Object.entries(instance.plugin.jobs ?? {})) {
-      contexts[i]!.queue.register(`${jobScope(recipe, instance)}:${job}`, handler(contexts[i]!), options);
+    for (const [job, definition] of Object.entries(instance.plugin.jobs ?? {})) {
+      contexts[i]!.queue.register(
+        `${jobScope(recipe, instance)}:${job}`,
+        definition.handler(contexts[i]!),
+        jobOptions(definition, instance.config),
+      );
     }
   });
 }
@@ -380,6 +388,39 @@ function mergeBack(result: Feed[], rest: Feed[]): Feed[] {
   }
   return merged;
 }
+
+/**
+ * Whatever a recipe did, nothing reaches a publisher unsanitized: the allowlist runs last, on
+ * every entry, with relative links resolved against the entry's or the feed's page. The
+ * allowlist is the slowest step of a run, so results are remembered by a hash of their input:
+ * a feed fetched again costs a lookup per entry, not a parse.
+ */
+async function sanitizeLast(feeds: Feed[], store: Store): Promise<Feed[]> {
+  const sanitizeCached = async (entry: Entry, baseUrl: string | undefined): Promise<Entry> => {
+    if (entry.content === undefined && entry.summary === undefined && entry.parts.length === 0) return entry;
+    const key = sha256Hex(JSON.stringify([baseUrl ?? null, entry.link ?? null, entry.content ?? null, entry.summary ?? null, entry.parts.length]));
+    const cached = entry.parts.length === 0 ? await store.get<{ content?: string; summary?: string }>('sanitized', key) : undefined;
+    if (cached) return { ...entry, ...cached };
+    const clean = sanitizeEntry(entry, baseUrl ? { baseUrl } : {});
+    if (entry.parts.length === 0) {
+      const remembered: { content?: string; summary?: string } = {};
+      if (clean.content !== undefined) remembered.content = clean.content;
+      if (clean.summary !== undefined) remembered.summary = clean.summary;
+      await store.set('sanitized', key, remembered, SANITIZED_TTL_MS);
+    }
+    return clean;
+  };
+  const result: Feed[] = [];
+  for (const feed of feeds) {
+    const baseUrl = feed.link ?? (feed.url && /^https?:/.test(feed.url) ? feed.url : undefined);
+    const entries: Entry[] = [];
+    for (const entry of feed.entries) entries.push(await sanitizeCached(entry, baseUrl));
+    result.push({ ...feed, entries });
+  }
+  return result;
+}
+
+const SANITIZED_TTL_MS = 30 * 86_400_000;
 
 // ─── Publish ─────────────────────────────────────────────────────────────────────────────────
 

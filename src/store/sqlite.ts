@@ -52,24 +52,57 @@ export function openSqliteStore(path: string): Store {
   });
   let writesSinceSweep = 0;
 
+  // A run sets thousands of small keys (seen ids, sanitizer results); one transaction per key
+  // would spend the run in SQLite's write path. Writes made in one tick are committed together;
+  // reads look at the pending ones first, so nobody can tell.
+  const pending = new Map<string, { namespace: string; key: string; value: string | null; expiresAt: number | null }>();
+  const flush = db.transaction(() => {
+    for (const write of pending.values()) {
+      if (write.value === null) deleteStatement.run(write.namespace, write.key);
+      else setStatement.run(write.namespace, write.key, write.value, write.expiresAt);
+    }
+    pending.clear();
+  });
+  let flushScheduled = false;
+  const schedule = (namespace: string, key: string, value: string | null, expiresAt: number | null) => {
+    pending.set(`${namespace}\u0000${key}`, { namespace, key, value, expiresAt });
+    if (!flushScheduled) {
+      flushScheduled = true;
+      setImmediate(() => {
+        flushScheduled = false;
+        if (db.open) flush();
+      });
+    }
+  };
+  const flushNow = () => {
+    if (pending.size > 0) flush();
+  };
+
   return {
     async get<T>(namespace: string, key: string): Promise<T | undefined> {
+      const write = pending.get(`${namespace}\u0000${key}`);
+      if (write) {
+        if (write.value === null || (write.expiresAt !== null && write.expiresAt <= Date.now())) return undefined;
+        return JSON.parse(write.value) as T;
+      }
       const row = getStatement.get(namespace, key);
       if (!row) return undefined;
       if (row.expires_at !== null && row.expires_at <= Date.now()) return undefined;
       return JSON.parse(row.value) as T;
     },
     async set(namespace, key, value, ttlMs) {
-      setStatement.run(namespace, key, JSON.stringify(value), ttlMs ? Date.now() + ttlMs : null);
+      schedule(namespace, key, JSON.stringify(value), ttlMs ? Date.now() + ttlMs : null);
       if (++writesSinceSweep >= 1000) {
         writesSinceSweep = 0;
+        flushNow();
         sweepStatement.run(Date.now());
       }
     },
     async delete(namespace, key) {
-      deleteStatement.run(namespace, key);
+      schedule(namespace, key, null, null);
     },
     async entries<T>(namespace: string): Promise<Array<[string, T]>> {
+      flushNow();
       return listStatement.all(namespace, Date.now()).map((row) => [row.key, JSON.parse(row.value) as T]);
     },
     async loadRetained(feed) {
@@ -82,7 +115,9 @@ export function openSqliteStore(path: string): Store {
       db.prepare('SELECT 1').get();
     },
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      flushNow();
+      db.close();
     },
   };
 }
