@@ -1,0 +1,135 @@
+/**
+ * `kakehashi serve RECIPE…`: the lifestream server. Loads and validates every recipe first (a
+ * broken one stops the start with its file:line), opens one store and one queue for all of them,
+ * listens, then runs each recipe now and on its schedule until SIGTERM or SIGINT.
+ */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Queue, Store } from '../pipeline/context.js';
+import { loadRecipe } from '../pipeline/recipe.js';
+import type { Recipe } from '../pipeline/recipe.js';
+import { createLogger, runRecipe } from '../pipeline/run.js';
+import { createQueue } from '../queue/index.js';
+import { buildServer } from '../server/app.js';
+import type { ServerRecipe } from '../server/app.js';
+import { openStore } from '../store/index.js';
+
+export interface ServeOptions {
+  host: string;
+  port: number;
+  redis?: string;
+  stateDir?: string;
+  outputDir?: string;
+  /** With Redis: also process delivery jobs here (default), or leave them to `kakehashi worker`. */
+  workers: boolean;
+  runAtStart: boolean;
+  logLevel: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+function parsePort(text: string): number {
+  const port = Number(text);
+  if (!/^\d+$/.test(text) || port > 65_535) throw new InvalidArgumentError('expected a port number (0–65535)');
+  return port;
+}
+
+export function serveCommand(): Command {
+  return new Command('serve')
+    .description('Serve the lifestream page and the published feeds, and run the recipes at start and on their schedules.')
+    .argument('<recipes...>', 'recipe YAML files')
+    .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1').env('KAKEHASHI_HOST'))
+    .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(8080).argParser(parsePort).env('KAKEHASHI_PORT'))
+    .addOption(
+      new Option('--redis <url>', 'Redis for the queue, the state and the schedulers (BullMQ job schedulers: several servers share the work)').env(
+        'REDIS_URL',
+      ),
+    )
+    .option('--state-dir <dir>', 'state directory (default: global.state_dir of the first recipe)')
+    .option('--output-dir <dir>', 'output directory for feed files (default: each recipe’s global.output_dir)')
+    .option('--no-workers', 'with --redis: leave delivery jobs to `kakehashi worker` processes')
+    .option('--no-run-at-start', 'wait for each recipe’s schedule instead of running it at start')
+    .addOption(new Option('--log-level <level>', 'log level').choices(['trace', 'debug', 'info', 'warn', 'error']).default('info'))
+    .action(async (paths: string[], options: ServeOptions) => {
+      await serve(paths, options);
+    });
+}
+
+/** Serve until SIGTERM or SIGINT, then shut down in order; resolves when everything is closed. */
+export async function serve(paths: string[], options: ServeOptions): Promise<void> {
+  const env = options.env ?? process.env;
+  const recipes: Recipe[] = [];
+  for (const path of paths) recipes.push(await loadRecipe(path, { env }));
+  const byName = new Map<string, string>();
+  for (const recipe of recipes) {
+    const other = byName.get(recipe.name);
+    if (other) throw new Error(`two recipes are both named ${recipe.name} (${other} and ${recipe.path}); rename one file`);
+    byName.set(recipe.name, recipe.path);
+  }
+  const first = recipes[0] as Recipe;
+  const log = createLogger(options.logLevel, recipes.flatMap((r) => r.secrets));
+  const redis = options.redis ?? first.global.redis;
+
+  const store: Store = await openStore({ stateDir: options.stateDir ?? first.global.stateDir, ...(redis ? { redis } : {}) });
+  let queue: Queue | undefined;
+  try {
+    queue = await createQueue({ log, ...(redis ? { redis, runWorkers: options.workers } : {}) });
+    const sharedQueue = queue;
+    const serverRecipes: ServerRecipe[] = recipes.map((recipe) => ({
+      name: recipe.name,
+      ...(recipe.schedule !== undefined ? { schedule: recipe.schedule } : {}),
+      timezone: recipe.global.timezone,
+      feeds: publishedFeeds(recipe),
+    }));
+    const app = await buildServer({
+      store,
+      queue: sharedQueue,
+      recipes: serverRecipes,
+      ...(redis ? { redis } : {}),
+      env,
+      loggerInstance: log,
+      timezone: first.global.timezone,
+      runAtStart: options.runAtStart,
+      run: (name, signal) =>
+        // Read from disk each time: an edited recipe takes effect at its next run.
+        runRecipe(byName.get(name) as string, {
+          env,
+          store,
+          queue: sharedQueue,
+          signal,
+          log: log.child({ recipe: name }),
+          ...(options.stateDir ? { stateDir: options.stateDir } : {}),
+          ...(options.outputDir ? { outputDir: options.outputDir } : {}),
+        }),
+    });
+
+    const stopped = new Promise<string>((resolve) => {
+      const onSignal = (signal: NodeJS.Signals) => {
+        process.off('SIGTERM', onSignal);
+        process.off('SIGINT', onSignal);
+        resolve(signal);
+      };
+      process.on('SIGTERM', onSignal);
+      process.on('SIGINT', onSignal);
+    });
+
+    const address = await app.listen({ host: options.host, port: options.port });
+    log.info({ url: address, recipes: [...byName.keys()], scheduler: redis ? 'bullmq' : 'memory' }, 'kakehashi serving');
+    if (!app.kakehashi.admin.mounted) log.info({ reason: app.kakehashi.admin.reason }, 'queue dashboard not mounted');
+    await app.kakehashi.start();
+
+    const signal = await stopped;
+    log.info({ signal }, 'shutting down: finishing requests, stopping runs');
+    // Stops the scheduler (aborting runs in progress and waiting for them) and closes the socket.
+    await app.close();
+  } finally {
+    await queue?.close();
+    await store.close();
+    log.info('stopped');
+  }
+}
+
+/** The feeds a recipe publishes, for Cache-Control and the page at `/`. */
+export function publishedFeeds(recipe: Recipe): string[] {
+  return recipe.plugins
+    .filter((instance) => instance.plugin.name === 'Publish::Feed')
+    .map((instance) => (instance.config as { name?: string }).name ?? 'lifestream');
+}
