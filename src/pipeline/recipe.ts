@@ -48,6 +48,8 @@ export interface Recipe {
   plugins: RecipePlugin[];
   /** Values that came from the environment: never printed or logged. */
   secrets: string[];
+  /** The plugins the recipe was checked against; the run resolves subscriptions with them too. */
+  registry: Registry;
 }
 
 export interface RecipeProblem {
@@ -266,6 +268,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
     },
     plugins,
     secrets: [...secrets],
+    registry,
   };
   if (schedule !== undefined) recipe.schedule = schedule;
   return recipe;

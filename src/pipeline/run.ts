@@ -18,7 +18,6 @@ import type { Recipe, RecipePlugin } from './recipe.js';
 import { createHttpClient } from '../http/client.js';
 import { createQueue } from '../queue/index.js';
 import { openStore } from '../store/index.js';
-import { loadRegistry } from '../plugins/registry.js';
 import { sanitizeEntry } from '../plugins/filter/sanitize.js';
 
 export interface RunOptions {
@@ -159,7 +158,7 @@ export function registerJobs(recipe: Recipe, contexts: Array<PluginContext<unkno
 // ─── Subscription ────────────────────────────────────────────────────────────────────────────
 
 async function subscribe(recipe: Recipe, contexts: Array<PluginContext<unknown>>, context: Context): Promise<Subscription[]> {
-  const registry = await loadRegistry();
+  const registry = recipe.registry;
   const subscriptions: Subscription[] = [];
   const sourceInstances = recipe.plugins.filter((p) => p.plugin.phase === 'source');
   for (const [i, instance] of recipe.plugins.entries()) {
@@ -221,7 +220,7 @@ function routeSubscription(
 // ─── Fetch ───────────────────────────────────────────────────────────────────────────────────
 
 async function fetchAll(recipe: Recipe, subscriptions: Subscription[], context: Context, options: RunOptions): Promise<Feed[]> {
-  const registry = await loadRegistry();
+  const registry = recipe.registry;
   const limit = pLimit(options.concurrency ?? 8);
   let done = 0;
   const results = await Promise.all(
