@@ -108,6 +108,8 @@ export class BullQueue implements Queue {
   private readonly inFlight = new Map<string, () => void>();
   private completed = 0;
   private failures: JobFailure[] = [];
+  /** Jobs this process's workers finished, whoever added them (for `kakehashi worker`'s log). */
+  readonly processed = { completed: 0, failed: 0 };
   private drainWaiters: Array<() => void> = [];
   private lastEventAt = Date.now();
   private pollTimer: NodeJS.Timeout | undefined;
@@ -277,9 +279,11 @@ export class BullQueue implements Queue {
       },
     );
     worker.on('error', (error) => this.warnConnection(`worker of ${name}`, error));
+    worker.on('completed', () => void this.processed.completed++);
     worker.on('failed', (job, error) => {
       if (!job) return;
       const final = job.attemptsMade >= (job.opts.attempts ?? 1) || error instanceof UnrecoverableError;
+      if (final) this.processed.failed++;
       this.log[final ? 'error' : 'warn'](
         { job: job.data.key ?? job.id, handler: name, attempt: job.attemptsMade, error: error.message },
         final ? 'job failed for good' : 'job failed; will retry',
