@@ -87,7 +87,9 @@ describe('recipes/friendfeed-archive.yaml on the Clio sample in examples/', () =
   afterAll(() => work.cleanup());
 
   it('imports every entry of the archive', () => {
-    expect(report.sources.map((s) => [s.plugin, s.ok, s.entries, s.warnings])).toEqual([['Source::FriendFeed', true, 3, []]]);
+    expect(report.sources.map((s) => [s.plugin, s.target, s.ok, s.entries, s.warnings])).toEqual([
+      ['Source::FriendFeed', '../examples/friendfeed/clio', true, 3, []],
+    ]);
     const json = readJson(work.path('out/friendfeed-archive.json'));
     expect(json.items.map((i) => [i.id, i.date_published])).toEqual([
       ['friendfeed#e/5c1f0e2a9b8d47c6a3e2f1d0c9b8a796', '2009-06-01T12:04:05+09:00'],

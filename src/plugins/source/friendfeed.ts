@@ -53,7 +53,8 @@ export default definePlugin({
   description: 'FriendFeed entries with comments and likes: v2 or v1 API JSON, or a Clio shutdown archive (zip or folder)',
   config: configSchema,
   subscriptions: (config) => [
-    config.archive ? { tags: [], config } : { url: apiUrl(config, 0, config.num), tags: [], config },
+    // The archive's path as given is what the run report shows for it.
+    config.archive ? { url: config.archive, tags: [], config } : { url: apiUrl(config, 0, config.num), tags: [], config },
   ],
   async fetch(_subscription, ctx) {
     return ctx.config.archive ? fromArchive(ctx) : fromApi(ctx);

@@ -33,7 +33,6 @@ const LOCAL_REFERENCE = /(\s(?:src|href)\s*=\s*")((?:\.\/)?[^":?#]*_files\/[^"]*
 export default definePlugin({
   phase: 'source',
   name: PLUGIN_NAME,
-  aliases: ['CustomFeed::MixiArchive'],
   description: 'mixi diary pages saved from a browser (a folder of .html files with their _files folders)',
   config: configSchema,
   async fetch(_subscription, ctx) {

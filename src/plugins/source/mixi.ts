@@ -203,7 +203,7 @@ async function diaryFeed(session: MixiSession, ctx: PluginContext<MixiConfig>): 
       row,
       ...(page ? { page: page.page, era: page.era } : era ? { era } : {}),
       fetchedAt,
-      source: source(ctx, feedId, '', listUrl),
+      source: { ...source(ctx, feedId, '', listUrl), ...(row.ownerId ? { account: row.ownerId } : {}) },
     });
     warnings.push(...built.warnings);
     entries.push(built.entry);
@@ -271,7 +271,7 @@ async function friendDiaryFeed(session: MixiSession, ctx: PluginContext<MixiConf
       row,
       ...(page ? { page: page.page, era: page.era } : { era: scraped.era }),
       fetchedAt,
-      source: { ...source(ctx, feedId, title, fetched.url), account: row.ownerId ?? '' },
+      source: { ...source(ctx, feedId, title, fetched.url), ...(row.ownerId ? { account: row.ownerId } : {}) },
     });
     warnings.push(...built.warnings);
     entries.push(built.entry);
