@@ -4,6 +4,7 @@
  * listens, then runs each recipe now and on its schedule until SIGTERM or SIGINT.
  */
 import { Command, InvalidArgumentError, Option } from 'commander';
+import type { FastifyInstance } from 'fastify';
 import type { Queue, Store } from '../pipeline/context.js';
 import { loadRecipe } from '../pipeline/recipe.js';
 import type { Recipe } from '../pipeline/recipe.js';
@@ -53,8 +54,16 @@ export function serveCommand(): Command {
     });
 }
 
-/** Serve until SIGTERM or SIGINT, then shut down in order; resolves when everything is closed. */
-export async function serve(paths: string[], options: ServeOptions): Promise<void> {
+export interface RunningServer {
+  app: FastifyInstance;
+  /** `http://127.0.0.1:8080` */
+  url: string;
+  /** Stop the scheduler (aborting runs in progress), close the socket, the queue and the store. */
+  stop(): Promise<void>;
+}
+
+/** Load the recipes, open the store and queue, listen and start the scheduler. */
+export async function startServer(paths: string[], options: ServeOptions): Promise<RunningServer> {
   const env = options.env ?? process.env;
   const recipes: Recipe[] = [];
   for (const path of paths) recipes.push(await loadRecipe(path, { env }));
@@ -70,6 +79,12 @@ export async function serve(paths: string[], options: ServeOptions): Promise<voi
 
   const store: Store = await openStore({ stateDir: options.stateDir ?? first.global.stateDir, ...(redis ? { redis } : {}) });
   let queue: Queue | undefined;
+  let app: FastifyInstance | undefined;
+  const closeAll = async () => {
+    await app?.close();
+    await queue?.close();
+    await store.close();
+  };
   try {
     queue = await createQueue({ log, ...(redis ? { redis, runWorkers: options.workers } : {}) });
     const sharedQueue = queue;
@@ -79,7 +94,7 @@ export async function serve(paths: string[], options: ServeOptions): Promise<voi
       timezone: recipe.global.timezone,
       feeds: publishedFeeds(recipe),
     }));
-    const app = await buildServer({
+    app = await buildServer({
       store,
       queue: sharedQueue,
       recipes: serverRecipes,
@@ -100,30 +115,43 @@ export async function serve(paths: string[], options: ServeOptions): Promise<voi
           ...(options.outputDir ? { outputDir: options.outputDir } : {}),
         }),
     });
-
-    const stopped = new Promise<string>((resolve) => {
-      const onSignal = (signal: NodeJS.Signals) => {
-        process.off('SIGTERM', onSignal);
-        process.off('SIGINT', onSignal);
-        resolve(signal);
-      };
-      process.on('SIGTERM', onSignal);
-      process.on('SIGINT', onSignal);
-    });
-
-    const address = await app.listen({ host: options.host, port: options.port });
-    log.info({ url: address, recipes: [...byName.keys()], scheduler: redis ? 'bullmq' : 'memory' }, 'kakehashi serving');
+    const url = await app.listen({ host: options.host, port: options.port });
+    log.info({ url, recipes: [...byName.keys()], scheduler: redis ? 'bullmq' : 'memory' }, 'kakehashi serving');
     if (!app.kakehashi.admin.mounted) log.info({ reason: app.kakehashi.admin.reason }, 'queue dashboard not mounted');
     await app.kakehashi.start();
+    const running = app;
+    let stopping: Promise<void> | undefined;
+    return {
+      app: running,
+      url,
+      stop: () => {
+        stopping ??= closeAll().then(() => log.info('stopped'));
+        return stopping;
+      },
+    };
+  } catch (error) {
+    await closeAll().catch(() => undefined);
+    throw error;
+  }
+}
 
+/** Serve until SIGTERM or SIGINT, then shut down in order; resolves when everything is closed. */
+export async function serve(paths: string[], options: ServeOptions): Promise<void> {
+  let onSignal: (signal: NodeJS.Signals) => void = () => undefined;
+  // Listening from the start: a SIGTERM while recipes load still ends in an orderly stop.
+  const stopped = new Promise<NodeJS.Signals>((resolve) => {
+    onSignal = resolve;
+  });
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const server = await startServer(paths, options);
     const signal = await stopped;
-    log.info({ signal }, 'shutting down: finishing requests, stopping runs');
-    // Stops the scheduler (aborting runs in progress and waiting for them) and closes the socket.
-    await app.close();
+    server.app.log.info({ signal }, 'shutting down: finishing requests, stopping runs');
+    await server.stop();
   } finally {
-    await queue?.close();
-    await store.close();
-    log.info('stopped');
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   }
 }
 
