@@ -7,8 +7,6 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { afterAll, afterEach, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { runRecipe } from '../../src/pipeline/run.js';
@@ -71,14 +69,14 @@ describeWithRedis('kakehashi worker, killed mid-run', () => {
 
   it('delivers every note exactly once when a worker dies holding a job and another takes over', async () => {
     let killedAt: string | undefined;
-    let first: ChildProcess | undefined;
+    const workers: { first?: ChildProcess } = {};
     instance = await startFakeMisskey({
       token: TOKEN,
       answerDelayMs: 150,
       onCreate: (note, count) => {
-        if (count === 6 && first) {
+        if (count === 6 && workers.first) {
           killedAt = note.text;
-          first.kill('SIGKILL');
+          workers.first.kill('SIGKILL');
         }
       },
     });
@@ -102,13 +100,13 @@ describeWithRedis('kakehashi worker, killed mid-run', () => {
         '',
       ].join('\n'),
     );
-    first = await startWorkerProcess(recipe);
+    const first = (workers.first = await startWorkerProcess(recipe));
     const producer = new BullQueue({ connection: TEST_REDIS_URL, prefix, log: pino({ level: 'silent' }), runWorkers: false });
     const store = new RedisStore(TEST_REDIS_URL, { prefix });
     try {
       const run = runRecipe(recipe, { env: { ...process.env, MISSKEY_TOKEN: TOKEN }, queue: producer, store });
       // The first worker is killed by the destination's hook as it makes the 6th note.
-      await new Promise<void>((resolve) => first!.once('exit', () => resolve()));
+      await new Promise<void>((resolve) => first.once('exit', () => resolve()));
       expect(first.signalCode).toBe('SIGKILL');
       await startWorkerProcess(recipe);
       const report = await run;
