@@ -24,7 +24,9 @@ afterEach(async () => {
 
 describe('ctx.http', () => {
   it('names kakehashi and its version in the User-Agent', async () => {
-    const server = await serve((_req, res) => res.end('ok'));
+    const server = await serve((_req, res) => {
+      res.end('ok');
+    });
     await client().fetch(`${server.url}/`);
     expect(server.requests[0]!.headers['user-agent']).toBe(USER_AGENT);
     expect(USER_AGENT).toMatch(/^kakehashi\/\d+\.\d+\.\d+/);
