@@ -149,7 +149,7 @@ plugins:
           const details = page.locator('main details');
           if ((await details.count()) > 0) await details.first().click({ timeout: 2000 }).catch(() => undefined);
           await page.waitForTimeout(300);
-          expect(await page.evaluate(() => (window as unknown as { __xss?: unknown }).__xss)).toBeUndefined();
+          expect(await page.evaluate(() => (globalThis as { __xss?: unknown }).__xss)).toBeUndefined();
           expect(await page.locator('main script, main iframe, main style, main [onerror], main [onload], main [ontoggle]').count()).toBe(0);
           expect(await page.locator('a[href^="javascript:"]').count()).toBe(0);
           // The hostile items are shown — only their script is gone (the script-only title fell back to the text).
