@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import diary from '../../../src/plugins/source/hatena-diary.js';
 import { serveFiles, type TestServer } from '../../helpers/server.js';
+import { scratch } from '../../helpers/tmp.js';
 import { FIXTURES, runSource, warningsOf } from './run-source.js';
 
 let server: TestServer | undefined;
@@ -48,6 +49,25 @@ describe('Source::HatenaDiary: the RSS 1.0 feed', () => {
     expect(sunny).toMatchObject({ id: 'hatena-diary#taro/20080529/p1', title: '晴れ', link: 'http://d.hatena.ne.jp/taro/20080529#p1', tags: [] });
     expect(sunny!.published).toEqual({ epochMs: JST_MIDNIGHT(2008, 5, 29), kind: 'date', precision: 'day', zone: 'Asia/Tokyo' });
     expect(warningsOf(feed)).toEqual([]);
+  });
+
+  it('asks again with the ETag and still yields the entries on 304 Not Modified', async () => {
+    server = await serveFiles({
+      '/taro/rss': {
+        file: join(FIXTURES, 'diary-rss.euc-jp.rdf'),
+        headers: { 'content-type': 'application/rss+xml', etag: '"rss-20080530"' },
+      },
+    });
+    const work = scratch();
+    try {
+      const first = await runSource(diary, { user: 'taro', base_url: server.url }, { stateDir: work.dir });
+      const second = await runSource(diary, { user: 'taro', base_url: server.url }, { stateDir: work.dir });
+      expect(server.requests.map((r) => r.headers['if-none-match'])).toEqual([undefined, '"rss-20080530"']);
+      expect([first.meta.notModified, second.meta.notModified]).toEqual([false, true]);
+      expect(second.entries.map((e) => e.title)).toEqual(first.entries.map((e) => e.title));
+    } finally {
+      work.cleanup();
+    }
   });
 
   it('fails with the URL and the page title when an HTML page is served instead', async () => {

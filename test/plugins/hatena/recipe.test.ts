@@ -149,3 +149,51 @@ describe('recipes/import-hatena.yaml on the sample exports', () => {
     expect(bookmark).toMatchObject({ id: 'hatena-bookmark#taro:https://example.jp/post/42', summary: 'あとで読む', tags: ['web'] });
   });
 });
+
+describe('Subscription::Config routes Hatena URLs to the Hatena sources', () => {
+  const work = scratch();
+  let server: TestServer;
+  let report: RunReport;
+
+  beforeAll(async () => {
+    server = await startServer((req, res) => {
+      const file = { '/feed': 'blog-feed.atom', '/taro/rss': 'bookmark-rss.rdf' }[req.url ?? ''];
+      res.writeHead(file ? 200 : 404, { 'content-type': 'application/xml; charset=utf-8' });
+      res.end(file ? readFileSync(join(FIXTURES, file)) : 'not found');
+    });
+    // The listed URLs are Hatena's own (they decide the plugin); each entry's config sends the
+    // request to the local server instead.
+    const recipe = work.write(
+      'subscriptions.yaml',
+      `global:
+  timezone: Asia/Tokyo
+plugins:
+  - module: Subscription::Config
+    config:
+      feed:
+        - url: https://taro.hatenablog.com/feed
+          config: { url: "${server.url}/feed" }
+        - url: https://b.hatena.ne.jp/taro/rss
+          config: { url: "${server.url}/taro/rss" }
+  - module: Publish::Feed
+    config: { name: routed, formats: [json] }
+`,
+    );
+    report = await runRecipe(recipe, { env: {}, stateDir: work.path('state'), outputDir: work.path('out') });
+  });
+  afterAll(async () => {
+    await server.close();
+    work.cleanup();
+  });
+
+  it('fetches each with the plugin that claims it', () => {
+    const outcomes = report.sources.map((s) => [s.plugin, s.ok, s.entries]);
+    expect(outcomes.sort()).toEqual([
+      ['Source::HatenaBlog', true, 2],
+      ['Source::HatenaBookmark', true, 20],
+    ]);
+    const json = readJson(work.path('out/routed.json'));
+    expect(json.items.filter((i) => i.id.startsWith('hatenablog://entry/')).map((i) => i.title)).toEqual(['書き初め & 抱負', '初詣に行った']);
+    expect(json.items.filter((i) => i.id.startsWith('hatena-bookmark#taro:'))).toHaveLength(20);
+  });
+});

@@ -64,7 +64,7 @@ export function removeForbiddenXmlCharacters(text: string): CleanedXml {
   let firstRawLine: number | undefined;
   const cleaned = withoutReferences.replace(FORBIDDEN_RAW, (_match, index: number) => {
     removed++;
-    firstRawLine ??= lineAndColumnAt(withoutReferences, index).line;
+    firstRawLine ??= new LineIndex(withoutReferences).at(index).line;
     return '';
   });
   const referenceLine = firstIndex === undefined ? undefined : lineAndColumnAt(text, firstIndex).line;
@@ -74,13 +74,27 @@ export function removeForbiddenXmlCharacters(text: string): CleanedXml {
 
 /** 1-based line and column of a string index. */
 export function lineAndColumnAt(text: string, index: number): { line: number; column: number } {
-  let line = 1;
-  let lineStart = 0;
-  for (let i = text.indexOf('\n'); i !== -1 && i < index; i = text.indexOf('\n', i + 1)) {
-    line++;
-    lineStart = i + 1;
+  return new LineIndex(text).at(index);
+}
+
+/** Line starts of a text, computed once, so positions of many records cost a lookup each. */
+export class LineIndex {
+  private readonly starts: number[] = [0];
+
+  constructor(text: string) {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) this.starts.push(i + 1);
   }
-  return { line, column: index - lineStart + 1 };
+
+  at(index: number): { line: number; column: number } {
+    let low = 0;
+    let high = this.starts.length - 1;
+    while (low < high) {
+      const middle = (low + high + 1) >> 1;
+      if (this.starts[middle]! <= index) low = middle;
+      else high = middle - 1;
+    }
+    return { line: low + 1, column: index - this.starts[low]! + 1 };
+  }
 }
 
 /** A parsed element: attributes, child elements, and its text (all descendant text, in order). */
@@ -120,6 +134,7 @@ export function readXmlRecords(text: string, recordName: string, rootName: strin
   const problems: InputProblem[] = [];
   const opening = new RegExp(`<${recordName}(?=[\\s>/])`, 'g');
   const closing = `</${recordName}>`;
+  const lines = new LineIndex(text);
   const starts: number[] = [];
   for (let match = opening.exec(text); match; match = opening.exec(text)) starts.push(match.index);
 
@@ -132,7 +147,7 @@ export function readXmlRecords(text: string, recordName: string, rootName: strin
     const start = starts[i]!;
     const nextStart = starts[i + 1] ?? text.length;
     const closeAt = text.indexOf(closing, start);
-    const position = lineAndColumnAt(text, start);
+    const position = lines.at(start);
     if (closeAt === -1 || closeAt > nextStart) {
       const selfClosing = /^<[^>]*\/>/.exec(text.slice(start, nextStart));
       if (selfClosing) {
@@ -141,8 +156,8 @@ export function readXmlRecords(text: string, recordName: string, rootName: strin
       }
       const message =
         i + 1 < starts.length
-          ? `<${recordName}> is not closed before the next <${recordName}> at line ${lineAndColumnAt(text, nextStart).line}; skipped`
-          : `the file ends (line ${lineAndColumnAt(text, text.length).line}) inside this <${recordName}>: the file looks truncated; skipped`;
+          ? `<${recordName}> is not closed before the next <${recordName}> at line ${lines.at(nextStart).line}; skipped`
+          : `the file ends (line ${lines.at(text.length).line}) inside this <${recordName}>: the file looks truncated; skipped`;
       problems.push({ message, ...position });
       continue;
     }
@@ -155,7 +170,7 @@ export function readXmlRecords(text: string, recordName: string, rootName: strin
   if (!lastRecordTruncated && !tail.includes(`</${rootName}>`)) {
     problems.push({
       message: `the file ends without </${rootName}>: it looks truncated after the last complete <${recordName}>`,
-      ...lineAndColumnAt(text, text.length),
+      ...lines.at(text.length),
     });
   }
   return { records, problems };
