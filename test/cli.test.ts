@@ -32,7 +32,7 @@ describe('kakehashi CLI', () => {
     const s = workspace({ 'feed.rss': goodFeed, 'r.yaml': `plugins:\n  - module: Source::Feed\n    config: {path: feed.rss}\n  - module: Publish::Feed\n` });
     const result = await cli('run', s.path('r.yaml'));
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^r: 1 source\(s\) read, 0 failed; 1 entries in, 1 out;/);
+    expect(result.out).toMatch(/^r: 1 source read, 0 failed; 1 entry in, 1 out;/);
     expect(result.out).toContain(`→ ${s.path('out/lifestream.rss')}`);
   });
 

@@ -59,11 +59,11 @@ export function formatReport(report: RunReport): string {
   const failed = report.sources.filter((s) => !s.ok).length;
   const seconds = ((report.finishedAt ?? report.startedAt) - report.startedAt) / 1000;
   lines.push(
-    `${report.recipe}: ${report.sources.length} source(s) read, ${failed} failed; ` +
-      `${report.entriesIn} entries in, ${report.entriesOut} out; ${seconds.toFixed(2)} s`,
+    `${report.recipe}: ${plural(report.sources.length, 'source')} read, ${failed} failed; ` +
+      `${plural(report.entriesIn, 'entry', 'entries')} in, ${report.entriesOut} out; ${seconds.toFixed(2)} s`,
   );
   for (const s of report.sources) {
-    const status = s.ok ? (s.notModified ? 'not modified' : `${s.entries} entries`) : `FAILED: ${s.error}`;
+    const status = s.ok ? (s.notModified ? `not modified (${plural(s.entries, 'entry', 'entries')})` : plural(s.entries, 'entry', 'entries')) : `FAILED: ${s.error}`;
     lines.push(`  ${s.ok ? '✓' : '✗'} ${s.plugin} ${s.target}: ${status}`);
     for (const w of s.warnings) lines.push(`      warning: ${w}`);
   }
@@ -71,4 +71,8 @@ export function formatReport(report: RunReport): string {
   for (const f of report.deliveries.failed) lines.push(`  ✗ delivery ${f.name} ${f.id}: ${f.error}`);
   for (const o of report.outputs) lines.push(`  → ${o}`);
   return lines.join('\n');
+}
+
+function plural(count: number, one: string, many = `${one}s`): string {
+  return `${count} ${count === 1 ? one : many}`;
 }

@@ -71,6 +71,9 @@ describe('recipes/lifestream.yaml', () => {
       url: 'https://photos.example.jp/taro/42',
       attachments: [{ url: 'https://photos.example.jp/taro/img/42.jpg', mime_type: 'image/jpeg', size_in_bytes: 52311 }],
     });
+    expect(photo.content_html).toBe('<p><img src="https://photos.example.jp/taro/img/42.jpg" alt="夕焼け" /></p>');
+    const blog = json.items.find((i) => i.title === 'Kakehashi を作った')!;
+    expect(blog.content_html).toContain('<a href="https://taro.example.jp/about"');
     const bookmark = json.items.find((i) => i.title === 'Why JST matters')!;
     expect(bookmark.date_published).toBe('2008-05-29T17:00:00+09:00');
   });
