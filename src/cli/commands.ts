@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
+import { serveCommand } from './serve.js';
+import { workerCommand } from './worker.js';
 
 /** Subcommands that live in their own modules (text, worker, queue, serve). */
 export function extraCommands(): Command[] {
-  return [];
+  return [serveCommand(), workerCommand()];
 }

@@ -18,6 +18,10 @@ export interface ServeOptions {
   host: string;
   port: number;
   redis?: string;
+  /** BullMQ and Redis-store key prefix; `kakehashi worker` must use the same. */
+  prefix?: string;
+  /** State store: the first recipe's `global.store` unless given. `redis` lets several servers share renders. */
+  store?: 'sqlite' | 'redis';
   stateDir?: string;
   outputDir?: string;
   /** With Redis: also process delivery jobs here (default), or leave them to `kakehashi worker`. */
@@ -40,11 +44,13 @@ export function serveCommand(): Command {
     .addOption(new Option('--host <host>', 'address to listen on').default('127.0.0.1').env('KAKEHASHI_HOST'))
     .addOption(new Option('--port <port>', 'port to listen on (0: any free port)').default(8080).argParser(parsePort).env('KAKEHASHI_PORT'))
     .addOption(
-      new Option('--redis <url>', 'Redis for the queue, the state and the schedulers (BullMQ job schedulers: several servers share the work)').env(
+      new Option('--redis <url>', 'Redis for the queue and the schedulers (BullMQ: several servers share the work), and for the store with --store redis').env(
         'REDIS_URL',
       ),
     )
-    .option('--state-dir <dir>', 'state directory (default: global.state_dir of the first recipe)')
+    .option('--prefix <prefix>', 'Redis key prefix of the queue and the store, as the workers use it', 'kakehashi')
+    .addOption(new Option('--store <kind>', 'state store (default: the first recipe’s global.store); redis shares feeds between servers').choices(['sqlite', 'redis']))
+    .option('--state-dir <dir>', 'state directory for the SQLite store (default: global.state_dir of the first recipe)')
     .option('--output-dir <dir>', 'output directory for feed files (default: each recipe’s global.output_dir)')
     .option('--no-workers', 'with --redis: leave delivery jobs to `kakehashi worker` processes')
     .option('--no-run-at-start', 'wait for each recipe’s schedule instead of running it at start')
@@ -77,7 +83,13 @@ export async function startServer(paths: string[], options: ServeOptions): Promi
   const log = createLogger(options.logLevel, recipes.flatMap((r) => r.secrets));
   const redis = options.redis ?? first.global.redis;
 
-  const store: Store = await openStore({ stateDir: options.stateDir ?? first.global.stateDir, ...(redis ? { redis } : {}) });
+  const storeKind = options.store ?? first.global.store;
+  if (storeKind === 'redis' && !redis) throw new Error('--store redis needs a Redis: --redis URL, REDIS_URL, or global.redis in the recipe');
+  const prefix = options.prefix ?? 'kakehashi';
+  const store: Store = await openStore({
+    stateDir: options.stateDir ?? first.global.stateDir,
+    ...(storeKind === 'redis' && redis ? { redis, prefix } : {}),
+  });
   let queue: Queue | undefined;
   let app: FastifyInstance | undefined;
   const closeAll = async () => {
@@ -86,7 +98,7 @@ export async function startServer(paths: string[], options: ServeOptions): Promi
     await store.close();
   };
   try {
-    queue = await createQueue({ log, ...(redis ? { redis, runWorkers: options.workers } : {}) });
+    queue = await createQueue({ log, ...(redis ? { redis, prefix, runWorkers: options.workers } : {}) });
     const sharedQueue = queue;
     const serverRecipes: ServerRecipe[] = recipes.map((recipe) => ({
       name: recipe.name,
@@ -99,6 +111,7 @@ export async function startServer(paths: string[], options: ServeOptions): Promi
       queue: sharedQueue,
       recipes: serverRecipes,
       ...(redis ? { redis } : {}),
+      prefix,
       env,
       loggerInstance: log,
       timezone: first.global.timezone,
@@ -116,7 +129,7 @@ export async function startServer(paths: string[], options: ServeOptions): Promi
         }),
     });
     const url = await app.listen({ host: options.host, port: options.port });
-    log.info({ url, recipes: [...byName.keys()], scheduler: redis ? 'bullmq' : 'memory' }, 'kakehashi serving');
+    log.info({ url, recipes: [...byName.keys()], scheduler: redis ? 'bullmq' : 'memory', store: storeKind }, 'kakehashi serving');
     if (!app.kakehashi.admin.mounted) log.info({ reason: app.kakehashi.admin.reason }, 'queue dashboard not mounted');
     await app.kakehashi.start();
     const running = app;
