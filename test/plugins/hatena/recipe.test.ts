@@ -61,10 +61,11 @@ describe('recipes/hatena.yaml against a local Hatena', () => {
   });
 
   it('reads both sources, two pages each, without a failure', () => {
-    const outcomes = report.sources.map((s) => [s.plugin, s.target, s.ok, s.entries, s.warnings]);
+    // Targets are not compared: the report redacts values a recipe took from the environment.
+    const outcomes = report.sources.map((s) => [s.plugin, s.ok, s.entries, s.warnings]);
     expect(outcomes.sort()).toEqual([
-      ['Source::HatenaBlog', `${server.url}/feed`, true, 3, []],
-      ['Source::HatenaBookmark', `${server.url}/taro/rss`, true, 23, []],
+      ['Source::HatenaBlog', true, 3, []],
+      ['Source::HatenaBookmark', true, 23, []],
     ]);
     expect(report.failures).toEqual([]);
     expect([...server.requests.map((r) => r.url)].sort()).toEqual(['/feed', '/feed?page=1767600000', '/taro/rss', '/taro/rss?of=20']);
