@@ -24,6 +24,8 @@ export interface RecipeGlobal {
   store: 'sqlite' | 'redis';
   userAgent?: string;
   timeoutMs: number;
+  /** Longest a whole source may take (an archive import is long; a hung plugin must not be). */
+  sourceTimeoutMs: number;
   logLevel: string;
 }
 
@@ -94,6 +96,7 @@ const globalSchema = z
     store: z.enum(['sqlite', 'redis']).default('sqlite'),
     user_agent: z.string().optional(),
     timeout: z.number().positive().default(30),
+    source_timeout: z.number().positive().default(1800),
     log: z.object({ level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'silent']).default('warn') }).optional(),
   })
   .strict();
@@ -262,6 +265,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
       outputDir: resolve(dir, g.output_dir),
       store: g.store,
       timeoutMs: g.timeout * 1000,
+      sourceTimeoutMs: g.source_timeout * 1000,
       logLevel: g.log?.level ?? 'warn',
       ...(g.redis ?? g.queue?.redis ? { redis: g.redis ?? g.queue?.redis } : {}),
       ...(g.user_agent ? { userAgent: g.user_agent } : {}),

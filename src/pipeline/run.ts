@@ -92,6 +92,7 @@ export async function runRecipe(recipeOrPath: Recipe | string, options: RunOptio
     report.deliveries.failed.push(...deliveries.failed.map(({ id, name, error }) => ({ id, name, error })));
   } finally {
     report.finishedAt = clock.now();
+    redactReport(report, recipe.secrets);
     options.signal?.removeEventListener('abort', forwardAbort);
     try {
       const history = (await store.get<RunReport[]>('runs', recipe.name)) ?? [];
@@ -105,8 +106,32 @@ export async function runRecipe(recipeOrPath: Recipe | string, options: RunOptio
   return report;
 }
 
-export function createLogger(level: string, secrets: string[] = []): Logger {
+/** Tokens in a URL must not reach the summary, the status page or the stored history. */
+function redactReport(report: RunReport, secrets: string[]): void {
+  if (secrets.length === 0) return;
   const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[secret]'), text);
+  for (const source of report.sources) {
+    source.target = redact(source.target);
+    if (source.error) source.error = redact(source.error);
+    source.warnings = source.warnings.map(redact);
+  }
+  for (const failure of report.failures) failure.error = redact(failure.error);
+  for (const failure of report.deliveries.failed) failure.error = redact(failure.error);
+}
+
+export function createLogger(level: string, secrets: string[] = [], destination: pino.DestinationStream = pino.destination(2)): Logger {
+  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[secret]'), text);
+  const redactValue = (value: unknown): unknown => {
+    if (typeof value === 'string') return redact(value);
+    if (value instanceof Error) return JSON.parse(redact(JSON.stringify(pino.stdSerializers.err(value))));
+    if (value && typeof value === 'object') {
+      const withErrors = Object.fromEntries(
+        Object.entries(value).map(([key, item]) => [key, item instanceof Error ? pino.stdSerializers.err(item) : item]),
+      );
+      return JSON.parse(redact(JSON.stringify(withErrors)));
+    }
+    return value;
+  };
   return pino(
     {
       level,
@@ -114,14 +139,11 @@ export function createLogger(level: string, secrets: string[] = []): Logger {
       hooks: {
         logMethod(args, method) {
           if (secrets.length === 0) return method.apply(this, args);
-          const cleaned = args.map((arg) =>
-            typeof arg === 'string' ? redact(arg) : arg && typeof arg === 'object' ? JSON.parse(redact(JSON.stringify(arg))) : arg,
-          ) as Parameters<typeof method>;
-          return method.apply(this, cleaned);
+          return method.apply(this, args.map(redactValue) as Parameters<typeof method>);
         },
       },
     },
-    pino.destination(2),
+    destination,
   );
 }
 
@@ -254,8 +276,10 @@ async function fetchOne(
     return { feeds: [], outcome: { ...outcome, ok: false, error: `invalid subscription (${sub.origin ?? ''}): ${reason}` } };
   }
   const instance = recipe.plugins.find((p) => p.plugin === plugin);
+  const deadline = AbortSignal.timeout(recipe.global.sourceTimeoutMs);
   const ctx: PluginContext<unknown> = {
     ...context,
+    signal: AbortSignal.any([context.signal, deadline]),
     log: context.log.child({ plugin: plugin.name, target }),
     config: validated.data,
     rule: instance?.rule ?? ALWAYS,
@@ -264,7 +288,12 @@ async function fetchOne(
     enqueue: () => Promise.reject(new Error('source plugins do not enqueue jobs')),
   };
   try {
-    const result = await plugin.fetch({ ...sub, config: validated.data as Record<string, unknown> }, ctx as never);
+    const result = await Promise.race([
+      plugin.fetch({ ...sub, config: validated.data as Record<string, unknown> }, ctx as never),
+      new Promise<never>((_, reject) =>
+        deadline.addEventListener('abort', () => reject(new Error(`gave up after ${recipe.global.sourceTimeoutMs / 1000} s (global.source_timeout)`)), { once: true }),
+      ),
+    ]);
     const feeds = (Array.isArray(result) ? result : [result]).map((feed) => ({ ...feed, tags: [...new Set([...feed.tags, ...sub.tags])] }));
     for (const feed of feeds) {
       if (sub.title && !feed.title) feed.title = sub.title;

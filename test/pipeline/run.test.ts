@@ -140,3 +140,42 @@ plugins:
     expect(published.items.map((i) => i.title)).toEqual(['京都の日記']);
   });
 });
+
+describe('runRecipe: secrets and hung sources', () => {
+  it('keeps a token from the environment out of the summary, the history and the log', async () => {
+    const server = await upstream({});
+    const s = workspace(`plugins:\n  - module: Subscription::Config\n    config: {feed: ["${server.url}/feed?token=\${FEED_TOKEN}"]}\n  - module: Publish::Feed\n`);
+    const logged: string[] = [];
+    const { loadRecipe } = await import('../../src/pipeline/recipe.js');
+    const { createLogger } = await import('../../src/pipeline/run.js');
+    const recipe = await loadRecipe(s.path('recipe.yaml'), { env: { FEED_TOKEN: 'tok-123456' } });
+    const log = createLogger('trace', recipe.secrets, { write: (line: string) => void logged.push(line) });
+    const report = await runRecipe(recipe, { env: {}, log });
+    expect(report.sources[0]!.error).toBe(`${server.url}/feed?token=[secret]: HTTP 404 Not Found`);
+    expect(JSON.stringify(report)).not.toContain('tok-123456');
+    expect(server.requests[0]!.url).toBe('/feed?token=tok-123456');
+    expect(logged.join('')).toContain('Source::Feed failed');
+    expect(logged.join('')).toContain('HTTP 404 Not Found');
+    expect(logged.join('')).not.toContain('tok-123456');
+  });
+
+  it('gives up on a source that never finishes, and publishes the others', async () => {
+    const { registryOf, loadRegistry } = await import('../../src/plugins/registry.js');
+    const { definePlugin } = await import('../../src/pipeline/plugin.js');
+    const { loadRecipe } = await import('../../src/pipeline/recipe.js');
+    const { z } = await import('zod');
+    const stuck = definePlugin({
+      name: 'Source::Stuck',
+      description: 'never resolves',
+      phase: 'source',
+      config: z.object({}),
+      fetch: () => new Promise<never>(() => undefined),
+    });
+    const server = await upstream({ '/a.rss': { body: rssWith('a', [{ guid: 'a1', title: 'A1', date: 'Thu, 29 May 2008 10:00:00 +0900' }]) } });
+    const s = workspace(`global: {source_timeout: 0.5}\nplugins:\n  - module: Source::Stuck\n  - module: Source::Feed\n    config: {url: "${server.url}/a.rss"}\n  - module: Publish::Feed\n`);
+    const recipe = await loadRecipe(s.path('recipe.yaml'), { env: {}, registry: registryOf([...(await loadRegistry()).all, stuck]) });
+    const report = await runRecipe(recipe);
+    expect(report.sources.find((o) => o.plugin === 'Source::Stuck')).toMatchObject({ ok: false, error: 'gave up after 0.5 s (global.source_timeout)' });
+    expect(report.sources.find((o) => o.plugin === 'Source::Feed')).toMatchObject({ ok: true, entries: 1 });
+  });
+});
