@@ -85,7 +85,14 @@ export async function startWorker(recipePaths: string[], settings: WorkerSetting
   for (const recipe of recipes) {
     const base: Context = {
       global: { timezone: recipe.global.timezone, stateDir: settings.stateDir ?? recipe.global.stateDir, outputDir: recipe.global.outputDir, baseDir: recipe.dir },
-      http: createHttpClient({ store, log, timeoutMs: recipe.global.timeoutMs, ...(recipe.global.userAgent ? { userAgent: recipe.global.userAgent } : {}) }),
+      http: createHttpClient({
+        store,
+        log,
+        timeoutMs: recipe.global.timeoutMs,
+        // Deliveries are paced by each handler's concurrency and rate limit, not by the fetch politeness cap.
+        perHostConcurrency: 64,
+        ...(recipe.global.userAgent ? { userAgent: recipe.global.userAgent } : {}),
+      }),
       store,
       queue,
       log,
