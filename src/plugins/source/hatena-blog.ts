@@ -11,7 +11,7 @@ import { definePlugin } from '../../pipeline/plugin.js';
 import { entryId } from '../../pipeline/ids.js';
 import { parseDate } from '../../text/dates.js';
 import { htmlToText, unescapeEntities } from '../../text/html.js';
-import { HATENA_SERVICE, HATENA_USER, decodePercentEncoded, readExportFile, reportProblems, trimBase } from './hatena/common.js';
+import { HATENA_SERVICE, HATENA_USER, hatenaZone, decodePercentEncoded, readExportFile, reportProblems, trimBase } from './hatena/common.js';
 import { fetchFeedPages, nextLinkOf } from './hatena/feed-pages.js';
 import { firstField, parseMovableTypeExport, type MtEntry } from './hatena/mt-export.js';
 import type { InputProblem } from './hatena/xml-records.js';
@@ -37,7 +37,7 @@ const config = z
     /** Export entries with `STATUS: Draft` are skipped unless this is set. */
     include_drafts: z.boolean().default(false),
     /** Zone of the export's naive dates (Hatena writes Japan time). */
-    timezone: z.string().default('Asia/Tokyo'),
+    timezone: hatenaZone,
     title: z.string().optional(),
   })
   .strict()

@@ -15,6 +15,7 @@ import * as cheerio from 'cheerio';
 import {
   HATENA_SERVICE,
   HATENA_USER,
+  hatenaZone,
   decodePercentEncoded,
   readExportFile,
   reportProblems,
@@ -42,7 +43,7 @@ const config = z
     base_url: z.url().default('https://b.hatena.ne.jp'),
     /** How many pages of 20 to read, following `?of=` offsets. */
     pages: z.number().int().min(1).max(500).default(1),
-    timezone: z.string().default('Asia/Tokyo'),
+    timezone: hatenaZone,
     title: z.string().optional(),
   })
   .strict()

@@ -12,7 +12,7 @@ import { definePlugin } from '../../pipeline/plugin.js';
 import { entryId } from '../../pipeline/ids.js';
 import { parseDate } from '../../text/dates.js';
 import { escapeHtml } from '../../text/html.js';
-import { HATENA_SERVICE, HATENA_USER, readExportFile, reportProblems, trimBase } from './hatena/common.js';
+import { HATENA_SERVICE, HATENA_USER, hatenaZone, readExportFile, reportProblems, trimBase } from './hatena/common.js';
 import { diaryDayToEntries, parseDiaryExport, type HatenaDiaryMeta } from './hatena/diary-export.js';
 import { DIARY_NAMESPACE, diaryEntryId, diaryKeyFromLink, type DiaryLinkStyle } from './hatena/diary-links.js';
 import { fetchFeedPages } from './hatena/feed-pages.js';
@@ -36,7 +36,7 @@ const config = z
     /** Where the diary lives since 2019 (`https://taro.hatenadiary.jp`): export links point there. */
     blog_url: z.url().optional(),
     /** Zone of the diary's day dates. */
-    timezone: z.string().default('Asia/Tokyo'),
+    timezone: hatenaZone,
     title: z.string().optional(),
   })
   .strict()
@@ -157,7 +157,7 @@ async function fetchRss(
     const epoch = key?.anchor && /^\d{9,11}$/.test(key.anchor) ? parseDate(Number(key.anchor)) : undefined;
     const published = epoch ?? item.published;
     if (published) entry.published = published;
-    if (item.updated && item.updated !== item.published) entry.updated = item.updated;
+    if (item.updated && item.updated.epochMs !== item.published?.epochMs) entry.updated = item.updated;
     if (key) {
       const meta: HatenaDiaryMeta = {
         date: `${key.compactDate.slice(0, 4)}-${key.compactDate.slice(4, 6)}-${key.compactDate.slice(6, 8)}`,

@@ -203,8 +203,9 @@ describe('Source::HatenaDiary: the XML export', () => {
     );
   });
 
-  it('refuses an export without the user it belongs to', () => {
+  it('refuses an export without the user it belongs to, and a zone that does not exist', () => {
     expect(() => diary.config.parse({ file: 'x.xml' })).toThrow(/an export file needs user/);
+    expect(() => diary.config.parse({ user: 'taro', timezone: 'Asia/Tokio' })).toThrow(/an IANA time zone such as Asia\/Tokyo/);
   });
 });
 

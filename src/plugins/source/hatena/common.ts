@@ -4,14 +4,22 @@
  */
 import { readFile } from 'node:fs/promises';
 import iconv from 'iconv-lite';
+import { z } from 'zod';
 import type { PluginContext } from '../../../pipeline/context.js';
 import { decode } from '../../../text/charset.js';
+import { isValidZone } from '../../../text/zones.js';
 import { formatProblem, type InputProblem } from './xml-records.js';
 
 export const HATENA_SERVICE = 'hatena';
 
 /** A Hatena user name (id): a letter, then letters, digits, `_` or `-`; 3–32 characters. */
 export const HATENA_USER = /^[A-Za-z][\w-]{1,31}$/;
+
+/** The zone of naive dates in a Hatena input: Japan unless the recipe says otherwise. */
+export const hatenaZone = z
+  .string()
+  .refine(isValidZone, { message: 'an IANA time zone such as Asia/Tokyo' })
+  .default('Asia/Tokyo');
 
 /** `https://example.com/` → `https://example.com` so paths can be appended. */
 export function trimBase(url: string): string {
