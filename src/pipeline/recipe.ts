@@ -278,6 +278,16 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
   return recipe;
 }
 
+/**
+ * Values taken from variables (or into keys) named like credentials are secrets: kept out of logs,
+ * the run summary and the status page. A base URL from the environment stays readable.
+ */
+const SECRET_NAME = /token|secret|pass(word|wd)?|key|auth|cookie|credential|session|bearer/i;
+
+function lastKey(path: PathPart[]): PathPart | undefined {
+  return [...path].reverse().find((part) => typeof part === 'string');
+}
+
 /** `${NAME}` and `${NAME:-default}` in string values; `$${` escapes a literal `${`. */
 function interpolate(
   value: unknown,
@@ -293,7 +303,7 @@ function interpolate(
       if (match.startsWith('$$')) return match.slice(1);
       const found = env[name];
       if (found !== undefined && found !== '') {
-        if (found.length >= 4) secrets.add(found);
+        if (found.length >= 4 && (SECRET_NAME.test(name) || SECRET_NAME.test(String(lastKey(path))))) secrets.add(found);
         return found;
       }
       if (fallback !== undefined) return fallback;
