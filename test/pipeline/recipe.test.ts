@@ -115,7 +115,7 @@ plugins:
 describe('secrets', () => {
   it('treats values of credential-like variables or keys as secrets, and leaves base URLs readable', async () => {
     const s = recipeFile({
-      'x.yaml': `plugins:\n  - module: Subscription::Config\n    config:\n      feed:\n        - url: \${BASE_URL}/feed\n          config: {password: \${MIXI_PW}}\n  - module: Publish::Feed\n`,
+      'x.yaml': `plugins:\n  - module: Subscription::Config\n    config:\n      feed:\n        - url: \${BASE_URL}/feed\n          config: {password: "\${MIXI_PW}"}\n  - module: Publish::Feed\n`,
     });
     const recipe = await loadRecipe(s.path('x.yaml'), { env: { BASE_URL: 'http://127.0.0.1:8080', MIXI_PW: 'hunter2hunter2' } });
     expect(recipe.secrets).toEqual(['hunter2hunter2']);
