@@ -11,7 +11,7 @@ import type { Store } from '../pipeline/context.js';
 import type { FeedFormat, FeedQuery, IndexedFeed } from './feed-filter.js';
 import { applyFeedQuery, indexFeed } from './feed-filter.js';
 import type { ContentCoding } from './http-cache.js';
-import { contentEtag, quoteEtag } from './http-cache.js';
+import { codingEtag, contentEtag, httpDate, quoteEtag } from './http-cache.js';
 
 /** What Publish::Feed stores for each format of a feed: `store.get('render', 'NAME.FORMAT')`. */
 export interface RenderedFeed {
@@ -35,7 +35,11 @@ const CONTENT_TYPES: Record<FeedFormat, string> = {
 /** One set of bytes we serve, with its validators and its compressed codings. */
 export class Representation {
   readonly byteLength: number;
+  /** Header values, computed once: the hot path only copies them. */
+  readonly lastModifiedHeader: string;
+  readonly etags: Readonly<Record<ContentCoding, string>>;
   private readonly codings = new Map<Exclude<ContentCoding, 'identity'>, Promise<Buffer>>();
+  private readonly done = new Map<Exclude<ContentCoding, 'identity'>, Buffer>();
 
   constructor(
     readonly body: Buffer,
@@ -45,11 +49,15 @@ export class Representation {
     readonly entries: number,
   ) {
     this.byteLength = body.length;
+    this.lastModifiedHeader = httpDate(lastModified);
+    this.etags = { identity: etag, gzip: codingEtag(etag, 'gzip'), br: codingEtag(etag, 'br') };
   }
 
   /** The body in a coding; compressed once, on first demand, off the event loop. */
   encoded(coding: ContentCoding): Promise<Buffer> | Buffer {
     if (coding === 'identity') return this.body;
+    const ready = this.done.get(coding);
+    if (ready) return ready;
     let pending = this.codings.get(coding);
     if (!pending) {
       pending =
@@ -62,7 +70,10 @@ export class Representation {
               },
             })
           : gzipAsync(this.body, { level: 9 });
-      pending.catch(() => this.codings.delete(coding));
+      pending.then(
+        (buffer) => this.done.set(coding, buffer),
+        () => this.codings.delete(coding),
+      );
       this.codings.set(coding, pending);
     }
     return pending;
@@ -131,6 +142,19 @@ export class FeedCache {
     }
     if (this.now() - slot.checkedAt > this.ttlMs) {
       this.reload(key, slot).catch((error: unknown) => this.onError(error, key));
+    }
+    return slot.feed;
+  }
+
+  /**
+   * The feed for `NAME.FORMAT` without waiting, when it has been read before (a stale one is
+   * served while it is reread); undefined when only `get` can tell.
+   */
+  peek(file: string): CachedFeed | undefined {
+    const slot = this.slots.get(file);
+    if (!slot || slot.checkedAt === undefined || !slot.feed) return undefined;
+    if (this.now() - slot.checkedAt > this.ttlMs) {
+      this.reload(file, slot).catch((error: unknown) => this.onError(error, file));
     }
     return slot.feed;
   }
