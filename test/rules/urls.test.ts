@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { hostOf, normalizePermalink } from '../../src/pipeline/urls.js';
+import fc from 'fast-check';
+import { hostOf, normalizePermalink, normalizePermalinkWithWhatwg } from '../../src/pipeline/urls.js';
 
 describe('normalizePermalink gives two spellings of one page one key', () => {
   it.each([
@@ -58,5 +59,20 @@ describe('normalizePermalink gives two spellings of one page one key', () => {
   it('hostOf folds mobile hosts', () => {
     expect(hostOf('https://m.example.com/x')).toBe('example.com');
     expect(hostOf('nope')).toBeUndefined();
+  });
+
+  it('gives what the WHATWG parser would give, on its fast path too', () => {
+    const variants = fc.tuple(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.constantFrom('', '/', '?utm_source=x', '#p1', '/./a/../b', ':443', '?b=2&a=1&fbclid=z'),
+      fc.constantFrom('http://', 'https://', 'HTTP://WWW.', 'https://m.'),
+    );
+    fc.assert(
+      fc.property(variants, ([url, suffix, prefix]) => {
+        const candidate = `${prefix}${url.replace(/^https?:\/\//, '')}${suffix}`;
+        expect(normalizePermalink(candidate)).toBe(normalizePermalinkWithWhatwg(candidate));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -131,6 +131,12 @@ function digestEntry(group: string, windowKey: string, parts: StoredPart[], c: C
   };
 }
 
+function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
 /** Windows for the parts of one group; items mode numbers chunks once and keeps the numbers. */
 function windowsOf(state: GroupState, c: Config, zone: string): Map<string, StoredPart[]> {
   const windows = new Map<string, StoredPart[]>();
@@ -146,16 +152,10 @@ function windowsOf(state: GroupState, c: Config, zone: string): Map<string, Stor
       counts.set(next, (counts.get(next) ?? 0) + 1);
     }
     state.nextChunk = next;
-    for (const part of sorted) {
-      const key = `n${String(part.chunk).padStart(4, '0')}`;
-      windows.set(key, [...(windows.get(key) ?? []), part]);
-    }
+    for (const part of sorted) addTo(windows, `n${String(part.chunk).padStart(4, '0')}`, part);
     return windows;
   }
-  for (const part of sorted) {
-    const key = timeWindow(entryTime(part.entry)!, c.window as WindowKind, zone).key;
-    windows.set(key, [...(windows.get(key) ?? []), part]);
-  }
+  for (const part of sorted) addTo(windows, timeWindow(entryTime(part.entry)!, c.window as WindowKind, zone).key, part);
   return windows;
 }
 
@@ -171,7 +171,7 @@ async function digestFeeds(feeds: Feed[], ctx: PluginContext<Config>): Promise<F
       // Digests are not digested again; an undated entry has no calendar window.
       if (entry.meta.digest !== undefined || (c.items === undefined && entryTime(entry) === undefined)) continue;
       const group = groupKey(entry, c.by as GroupBy);
-      incoming.set(group, [...(incoming.get(group) ?? []), { feed: feed.id, entry }]);
+      addTo(incoming, group, { feed: feed.id, entry });
     }
   }
 

@@ -22,10 +22,14 @@ export function twitterUrls(entry: Entry): TwitterUrl[] {
   return Array.isArray(twitter?.urls) ? (twitter.urls as TwitterUrl[]) : [];
 }
 
+const NO_EXPANSIONS = new Map<string, string>();
+
 /** The t.co → page map a tweet carries, for links still written short. */
 function expansionsOf(entry: Entry): Map<string, string> {
+  const urls = twitterUrls(entry);
+  if (urls.length === 0) return NO_EXPANSIONS;
   const map = new Map<string, string>();
-  for (const url of twitterUrls(entry)) if (url.url && url.expanded_url) map.set(url.url, url.expanded_url);
+  for (const url of urls) if (url.url && url.expanded_url) map.set(url.url, url.expanded_url);
   return map;
 }
 
@@ -34,6 +38,10 @@ export function identityKey(entry: Entry): string | undefined {
 }
 
 export function referenceKeys(entry: Entry, maxReferences: number): string[] {
+  const body = entry.content ?? entry.summary ?? '';
+  const scanBody = body.length <= SHORT_POST_CHARS * 4 && body.includes('href');
+  const urls = twitterUrls(entry);
+  if (!scanBody && urls.length === 0) return [];
   const own = hostOf(entry.link);
   const expansions = expansionsOf(entry);
   const found = new Set<string>();
@@ -44,9 +52,8 @@ export function referenceKeys(entry: Entry, maxReferences: number): string[] {
     if (!host || host === own || SHORTENER_HOSTS.has(host)) return;
     found.add(normalizePermalink(url));
   };
-  for (const url of twitterUrls(entry)) add(url.expanded_url);
-  const body = entry.content ?? entry.summary ?? '';
-  if (body.length <= SHORT_POST_CHARS * 4 && body.includes('href')) {
+  for (const url of urls) add(url.expanded_url);
+  if (scanBody) {
     for (const match of body.matchAll(HREF)) add(decodeAmpersands(match[1] ?? match[2] ?? match[3]));
   }
   const identity = identityKey(entry);

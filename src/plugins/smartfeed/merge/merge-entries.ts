@@ -117,8 +117,7 @@ function groupPermalink(members: Slot[]): string | undefined {
   return best;
 }
 
-export function chooseLeader(members: Slot[]): Slot {
-  const permalink = groupPermalink(members);
+export function chooseLeader(members: Slot[], permalink = groupPermalink(members)): Slot {
   const ranked = members.map((slot, order) => ({ slot, order, owns: ownership(slot, permalink), length: (slot.entry.content ?? slot.entry.summary ?? '').length }));
   ranked.sort(
     (a, b) =>
@@ -135,7 +134,8 @@ function viaOf(entry: Entry): ViaRef[] {
 }
 
 function mergedEntry(members: Slot[], feedIds: string[], matchedBy: Set<'url' | 'text'>): { entry: Entry; leader: Slot } {
-  const leaderSlot = chooseLeader(members);
+  const permalink = groupPermalink(members);
+  const leaderSlot = chooseLeader(members, permalink);
   const leader = leaderSlot.entry;
   const tags = [...new Set(members.flatMap((m) => m.entry.tags))];
   const seenVia = new Set<string>([leader.id]);
@@ -145,7 +145,6 @@ function mergedEntry(members: Slot[], feedIds: string[], matchedBy: Set<'url' | 
     seenVia.add(ref.entryId);
     via.push(ref);
   }
-  const permalink = groupPermalink(members);
   const merge: MergeMeta = {
     feeds: members.map((m) => feedIds[m.feedIndex]!),
     matchedBy: [...matchedBy],
@@ -176,14 +175,13 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
   });
 
   const sets = new DisjointSets(slots.length);
-  const how = new Map<number, Set<'url' | 'text'>>();
+  // Per entry, how it was matched: bit 1 by URL, bit 2 by text.
+  const how = new Uint8Array(slots.length);
   const note = (a: number, b: number, kind: 'url' | 'text') => {
     if (!sets.union(a, b)) return;
-    for (const i of [a, b]) {
-      let kinds = how.get(i);
-      if (!kinds) how.set(i, (kinds = new Set()));
-      kinds.add(kind);
-    }
+    const bit = kind === 'url' ? 1 : 2;
+    how[a]! |= bit;
+    how[b]! |= bit;
   };
 
   if (options.byUrl) {
@@ -219,20 +217,21 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
   }
 
   const groups = new Map<number, number[]>();
-  slots.forEach((_, i) => {
+  for (let i = 0; i < slots.length; i++) {
+    if (how[i] === 0) continue;
     const root = sets.find(i);
-    if (root === i && !how.has(i)) return;
     const group = groups.get(root);
     if (group) group.push(i);
     else groups.set(root, [i]);
-  });
+  }
 
   const replacement = new Map<Entry, Entry | null>();
   let merged = 0;
   for (const indexes of groups.values()) {
     if (indexes.length < 2) continue;
     const members = indexes.map((i) => slots[i]!);
-    const kinds = new Set(indexes.flatMap((i) => [...(how.get(i) ?? [])]));
+    const bits = indexes.reduce((all, i) => all | how[i]!, 0);
+    const kinds = new Set<'url' | 'text'>([...(bits & 1 ? ['url' as const] : []), ...(bits & 2 ? ['text' as const] : [])]);
     const { entry, leader } = mergedEntry(members, feedIds, kinds);
     for (const member of members) replacement.set(member.entry, member === leader ? entry : null);
     merged += members.length - 1;
