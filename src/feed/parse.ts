@@ -13,8 +13,8 @@ import { parseDocument } from 'htmlparser2';
 import type { AnyNode, Element } from 'domhandler';
 import { getInnerHTML, textContent } from 'domutils';
 import { decodeHTML } from 'entities';
-import type { Enclosure, Entry, EntrySource, When } from '../pipeline/model.js';
-import { makeEntry } from '../pipeline/model.js';
+import type { Enclosure, Entry, EntrySource, Feed, When } from '../pipeline/model.js';
+import { makeEntry, makeFeed } from '../pipeline/model.js';
 import { entryId } from '../pipeline/ids.js';
 import { parseDate } from '../text/dates.js';
 import { htmlToText, stripXmlForbidden, unescapeEntities } from '../text/html.js';
@@ -408,4 +408,14 @@ export function feedToEntries(parsed: ParsedFeed, source: EntrySource, namespace
     if (item.updated) entry.updated = item.updated;
     return entry;
   });
+}
+
+/** A feed carrying a parsed document's channel fields (link, description, language, updated). */
+export function feedFromParsed(parsed: ParsedFeed, fields: Partial<Feed> & Pick<Feed, 'id'>): Feed {
+  const feed = makeFeed(fields);
+  if (parsed.link && !feed.link) feed.link = parsed.link;
+  if (parsed.description && !feed.description) feed.description = parsed.description;
+  if (parsed.language && !feed.language) feed.language = parsed.language;
+  if (parsed.updated && !feed.updated) feed.updated = parsed.updated;
+  return feed;
 }

@@ -2,9 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { DecodedText } from '../../pipeline/context.js';
-import { makeFeed } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
-import { feedToEntries, parseFeedDocument } from '../../feed/parse.js';
+import { feedFromParsed, feedToEntries, parseFeedDocument } from '../../feed/parse.js';
 import { decode } from '../../text/charset.js';
 
 /**
@@ -62,7 +61,7 @@ export default definePlugin({
       service: ctx.config.service,
       ...(parsed.link ? { feedLink: parsed.link } : {}),
     };
-    const feed = makeFeed({
+    return feedFromParsed(parsed, {
       id: feedId,
       title: source.feedTitle,
       url: url ?? location,
@@ -75,11 +74,6 @@ export default definePlugin({
         notModified,
       },
     });
-    if (parsed.link) feed.link = parsed.link;
-    if (parsed.description) feed.description = parsed.description;
-    if (parsed.language) feed.language = parsed.language;
-    if (parsed.updated) feed.updated = parsed.updated;
-    return feed;
   },
 });
 

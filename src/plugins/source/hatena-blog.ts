@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { PluginContext } from '../../pipeline/context.js';
 import type { Entry, EntrySource, Feed, When } from '../../pipeline/model.js';
 import { makeEntry, makeFeed } from '../../pipeline/model.js';
+import { feedFromParsed } from '../../feed/parse.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { entryId } from '../../pipeline/ids.js';
 import { parseDate } from '../../text/dates.js';
@@ -149,7 +150,7 @@ async function fetchFeed(c: BlogConfig, ctx: PluginContext<BlogConfig>, title: s
       entries.push(entry);
     }
   }
-  const feed = makeFeed({
+  const feed = feedFromParsed(first.parsed, {
     id: url,
     type: 'hatena-blog',
     title: source.feedTitle ?? '',
@@ -163,10 +164,6 @@ async function fetchFeed(c: BlogConfig, ctx: PluginContext<BlogConfig>, title: s
       pages: paged.pages.map((page) => page.url),
     },
   });
-  if (first.parsed.link) feed.link = first.parsed.link;
-  if (first.parsed.description) feed.description = first.parsed.description;
-  if (first.parsed.language) feed.language = first.parsed.language;
-  if (first.parsed.updated) feed.updated = first.parsed.updated;
   if (account) feed.author = account;
   return feed;
 }

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { PluginContext } from '../../pipeline/context.js';
 import type { Entry, EntrySource, Feed } from '../../pipeline/model.js';
 import { makeEntry, makeFeed } from '../../pipeline/model.js';
+import { feedFromParsed } from '../../feed/parse.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { canonicalLink, entryId } from '../../pipeline/ids.js';
 import { parseDate } from '../../text/dates.js';
@@ -184,7 +185,7 @@ async function fetchFeed(c: BookmarkConfig, ctx: PluginContext<BookmarkConfig>, 
       entries.push(entry);
     }
   }
-  const feed = makeFeed({
+  const feed = feedFromParsed(first.parsed, {
     id: url,
     type: 'hatena-bookmark',
     title: source.feedTitle ?? '',
@@ -198,9 +199,6 @@ async function fetchFeed(c: BookmarkConfig, ctx: PluginContext<BookmarkConfig>, 
       pages: paged.pages.map((page) => page.url),
     },
   });
-  if (first.parsed.link) feed.link = first.parsed.link;
-  if (first.parsed.description) feed.description = first.parsed.description;
-  if (first.parsed.updated) feed.updated = first.parsed.updated;
   if (user) feed.author = user;
   return feed;
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { PluginContext } from '../../pipeline/context.js';
 import type { Entry, EntrySource, Feed } from '../../pipeline/model.js';
 import { makeEntry, makeFeed } from '../../pipeline/model.js';
+import { feedFromParsed } from '../../feed/parse.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { entryId } from '../../pipeline/ids.js';
 import { parseDate } from '../../text/dates.js';
@@ -167,7 +168,7 @@ async function fetchRss(
     }
     return entry;
   });
-  const feed = makeFeed({
+  const feed = feedFromParsed(page.parsed, {
     id: url,
     type: 'hatena-diary',
     title: source.feedTitle ?? '',
@@ -175,10 +176,6 @@ async function fetchRss(
     entries,
     meta: { warnings: paged.warnings, notModified: paged.notModified, encoding: paged.encoding, format: page.parsed.format },
   });
-  if (page.parsed.link) feed.link = page.parsed.link;
-  if (page.parsed.description) feed.description = page.parsed.description;
-  if (page.parsed.language) feed.language = page.parsed.language;
-  if (page.parsed.updated) feed.updated = page.parsed.updated;
   if (user) feed.author = user;
   return feed;
 }
