@@ -21,9 +21,9 @@ export function renderStatusPage(status: StatusDocument, timezone: string): stri
 ${sections || '<p class="empty">レシピがありません。</p>'}
 ${
   jobs.length > 0
-    ? `<section><h2>キュー</h2><table><thead><tr><th scope="col">キュー</th><th scope="col">状態</th><th scope="col" class="num">件数</th></tr></thead><tbody>${jobs
+    ? `<section><h2>キュー</h2><div class="scroll"><table><thead><tr><th scope="col">キュー</th><th scope="col">状態</th><th scope="col" class="num">件数</th></tr></thead><tbody>${jobs
         .map((j) => `<tr><td>${escapeHtml(j.queue)}</td><td>${escapeHtml(j.state)}</td><td class="num">${j.count}</td></tr>`)
-        .join('')}</tbody></table></section>`
+        .join('')}</tbody></table></div></section>`
     : ''
 }
 </main>
@@ -52,9 +52,9 @@ function renderRecipe(recipe: RecipeStatus, time: (iso: string | undefined) => s
 ${failing.length > 0 ? `<h3>最新の実行で失敗したもの</h3><ul class="failures">${failing.join('')}</ul>` : ''}
 ${
   rows
-    ? `<table><caption class="visually-hidden">${escapeHtml(recipe.name)} の最近の実行</caption><thead><tr><th scope="col">開始</th><th scope="col" class="num">所要</th><th scope="col" class="num">エントリー（入→出）</th><th scope="col" class="num">成功ソース</th><th scope="col">失敗</th></tr></thead><tbody>
+    ? `<div class="scroll"><table><caption class="visually-hidden">${escapeHtml(recipe.name)} の最近の実行</caption><thead><tr><th scope="col">開始</th><th scope="col" class="num">所要</th><th scope="col" class="num">エントリー（入→出）</th><th scope="col" class="num">成功ソース</th><th scope="col">失敗</th></tr></thead><tbody>
 ${rows}
-</tbody></table>`
+</tbody></table></div>`
     : '<p>まだ実行されていません。</p>'
 }
 </section>`;

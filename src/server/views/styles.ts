@@ -26,7 +26,9 @@ a:hover { text-decoration-thickness: 2px; }
 .skip:focus { left: .5rem; }
 .visually-hidden { position: absolute !important; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .wrap { max-width: 44rem; margin: 0 auto; padding: 0 1rem; }
-.site-header { padding: 2.2rem 0 1rem; }
+.site-header { padding-top: 2.2rem; padding-bottom: 1rem; }
+.site-header h1 a { color: inherit; text-decoration: none; }
+.site-header h1 a:hover { text-decoration: underline; }
 .site-header h1 { font-size: 1.7rem; line-height: 1.3; margin: 0 0 .3rem; letter-spacing: .02em; }
 .site-header p { margin: 0; color: var(--muted); }
 .views { display: flex; gap: .5rem; margin: 1.2rem 0 0; padding: 0; list-style: none; flex-wrap: wrap; }
@@ -62,12 +64,13 @@ a:hover { text-decoration-thickness: 2px; }
 .pager { display: flex; justify-content: space-between; gap: 1rem; margin: 1.2rem 0 2rem; }
 .pager a { padding: .4rem .9rem; border: 1px solid var(--line); border-radius: 8px; background: var(--card); text-decoration: none; }
 .empty { background: var(--card); border: 1px dashed var(--line); border-radius: 12px; padding: 2rem; text-align: center; color: var(--muted); }
-.site-footer { border-top: 1px solid var(--line); margin-top: 2rem; padding: 1.2rem 0 2.5rem; font-size: .85rem; color: var(--muted); }
+.site-footer { border-top: 1px solid var(--line); margin-top: 2rem; padding-top: 1.2rem; padding-bottom: 2.5rem; font-size: .85rem; color: var(--muted); }
 .site-footer ul { list-style: none; padding: 0; margin: 0; display: flex; gap: 1rem; flex-wrap: wrap; }
 table { border-collapse: collapse; width: 100%; font-size: .9rem; background: var(--card); }
 th, td { text-align: left; padding: .4rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; color: var(--muted); }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; }
 .ok { color: #2f7d4a; } .bad { color: #c0392b; font-weight: 600; }
 @media (prefers-color-scheme: dark) { .ok { color: #6fcf8f; } .bad { color: #ff7b6b; } }
 .failures { margin: .4rem 0 1rem; padding-left: 1.2rem; }
