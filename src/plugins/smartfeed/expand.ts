@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Entry, Feed } from '../../pipeline/model.js';
+import { makeFeed } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 
 /** The feed each part of a merged or digest entry came from, in the order of `parts`. */
@@ -38,11 +39,32 @@ export function expandFeeds(feeds: Feed[]): Feed[] {
   return feeds.map((feed, i) => ({ ...feed, entries: entries[i]! }));
 }
 
+const config = z
+  .object({
+    /**
+     * Put the expanded entries in a new feed with this id and leave the others as they are, so a
+     * publisher can take one view (`rule: { feed.id: { equals: everything } }`) and another the rest.
+     */
+    feed: z.string().min(1).optional(),
+    title: z.string().optional(),
+  })
+  .strict()
+  .default({});
+
 export default definePlugin({
   name: 'SmartFeed::Expand',
   aliases: ['SmartFeed::Everything'],
   description: 'Turns digests and merged entries back into their parts: the FriendFeed-style everything view.',
   phase: 'smartfeed',
-  config: z.object({}).strict().default({}),
-  feeds: (feeds) => expandFeeds(feeds),
+  config,
+  feeds(feeds, ctx) {
+    if (!ctx.config.feed) return expandFeeds(feeds);
+    const everything = makeFeed({
+      id: ctx.config.feed,
+      type: 'smartfeed',
+      title: ctx.config.title ?? ctx.config.feed,
+      entries: expandEntries(feeds.flatMap((feed) => feed.entries)),
+    });
+    return [...feeds, everything];
+  },
 });
