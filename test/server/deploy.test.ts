@@ -165,7 +165,7 @@ describe('kakehashi serve on the demo recipe (what `npm start` runs), as a child
 
   it('refuses a broken recipe with its file and line, before listening', async () => {
     const child = kakehashi(['serve', 'test/server/no-such-recipe.yaml', '--port', '0'], {});
-    expect(await child.exited).not.toBe(0);
+    expect(await child.exited).toBe(2);
     expect(child.output.join('')).toMatch(/no-such-recipe\.yaml:1:1: cannot read recipe: no such file/);
   });
 });
