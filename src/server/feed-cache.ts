@@ -8,21 +8,14 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { Store } from '../pipeline/context.js';
+import type { RenderedFeed } from '../plugins/publish/feed.js';
 import type { FeedFormat, FeedQuery, IndexedFeed } from './feed-filter.js';
 import { applyFeedQuery, indexFeed } from './feed-filter.js';
 import type { ContentCoding } from './http-cache.js';
 import { codingEtag, contentEtag, httpDate, quoteEtag } from './http-cache.js';
 
 /** What Publish::Feed stores for each format of a feed: `store.get('render', 'NAME.FORMAT')`. */
-export interface RenderedFeed {
-  body: string;
-  contentType: string;
-  /** Strong, from a hash of the content. */
-  etag: string;
-  /** Epoch ms of the last change of content. */
-  lastModified: number;
-  entries: number;
-}
+export type { RenderedFeed };
 
 export const FEED_FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
 
