@@ -74,25 +74,33 @@ export class DeliveryLedger {
     return record?.state === 'delivered' && (contentHash === undefined || record.contentHash === contentHash);
   }
 
-  async recordAttempt(entryId: string, contentHash: string): Promise<LedgerRecord> {
-    const previous = await this.get(entryId);
+  /** `previous`: the record as just read, when the caller has it (saves a read per delivery). */
+  async recordAttempt(entryId: string, contentHash: string, previous?: LedgerRecord | null): Promise<LedgerRecord> {
+    const before = previous === undefined ? await this.get(entryId) : (previous ?? undefined);
     const now = this.now();
+    const unfinished = before?.state === 'attempting' ? before : undefined;
     const record: LedgerRecord = {
       destination: this.destination,
       entryId,
       contentHash,
       state: 'attempting',
-      attempts: (previous?.state === 'attempting' ? previous.attempts : 0) + 1,
-      firstAttemptAt: previous?.state === 'attempting' ? previous.firstAttemptAt : now,
+      attempts: (unfinished?.attempts ?? 0) + 1,
+      firstAttemptAt: unfinished?.firstAttemptAt ?? now,
       lastAttemptAt: now,
-      ...(previous?.remote ? { remote: previous.remote } : {}),
+      ...(before?.remote ? { remote: before.remote } : {}),
     };
     await this.store.set(this.namespace, entryId, record);
     return record;
   }
 
-  async recordDelivered(entryId: string, contentHash: string, remote: RemoteRef, reconciled = false): Promise<LedgerRecord> {
-    const previous = await this.get(entryId);
+  async recordDelivered(
+    entryId: string,
+    contentHash: string,
+    remote: RemoteRef,
+    reconciled = false,
+    previous?: LedgerRecord | null,
+  ): Promise<LedgerRecord> {
+    const before = previous === undefined ? await this.get(entryId) : (previous ?? undefined);
     const now = this.now();
     const record: LedgerRecord = {
       destination: this.destination,
@@ -100,9 +108,9 @@ export class DeliveryLedger {
       contentHash,
       state: 'delivered',
       remote,
-      attempts: previous?.attempts ?? 1,
-      firstAttemptAt: previous?.firstAttemptAt ?? now,
-      lastAttemptAt: previous?.lastAttemptAt ?? now,
+      attempts: before?.attempts ?? 1,
+      firstAttemptAt: before?.firstAttemptAt ?? now,
+      lastAttemptAt: before?.lastAttemptAt ?? now,
       deliveredAt: now,
       ...(reconciled ? { reconciled } : {}),
     };
@@ -120,7 +128,7 @@ export class DeliveryLedger {
    */
   async deliverOnce(options: DeliverOnceOptions): Promise<DeliveryOutcome> {
     const { entryId, contentHash } = options;
-    const existing = await this.get(entryId);
+    const existing = (await this.get(entryId)) ?? null;
     if (existing?.state === 'delivered') {
       const contentChanged = existing.contentHash !== contentHash;
       if (!contentChanged || !options.resendChangedContent) {
@@ -130,13 +138,15 @@ export class DeliveryLedger {
     if (existing?.state === 'attempting' && options.reconcile) {
       const found = await options.reconcile(existing);
       if (found) {
-        const record = await this.recordDelivered(entryId, contentHash, found, true);
+        const record = await this.recordDelivered(entryId, contentHash, found, true, existing);
         return { status: 'reconciled', remote: found, record };
       }
     }
-    await this.recordAttempt(entryId, contentHash);
+    // Only a destination that can be reconciled needs the attempt on record before the request;
+    // for an idempotent one (Idempotency-Key, fixed rkey) the retry itself is safe.
+    const attempt = options.reconcile ? await this.recordAttempt(entryId, contentHash, existing) : null;
     const remote = await options.send();
-    const record = await this.recordDelivered(entryId, contentHash, remote);
+    const record = await this.recordDelivered(entryId, contentHash, remote, false, attempt ?? existing);
     return { status: 'delivered', remote, record };
   }
 }
