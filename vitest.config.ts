@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
  * the first date call), and the text suite under America/Los_Angeles too: nothing may depend on
  * the machine's zone. Suites that only exercise infrastructure (queue, Redis, browser) run once.
  */
-const zoneIndependent = ['test/queue/**', 'test/server/browser*.test.ts', 'test/publish/worker*.test.ts'];
+const zoneIndependent = ['test/queue/**', 'test/server/browser*.test.ts', 'test/server/deploy*.test.ts', 'test/publish/worker*.test.ts'];
 
 export default defineConfig({
   test: {

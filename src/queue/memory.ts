@@ -72,6 +72,12 @@ export class MemoryQueue implements Queue {
     this.pump();
   }
 
+  progress(): { completed: number; failed: number; pending: number } {
+    let pending = 0;
+    for (const registered of this.handlers.values()) pending += registered.running + registered.waiting.length;
+    return { completed: this.completed, failed: this.failed.length, pending };
+  }
+
   async drain(): Promise<{ completed: number; failed: JobFailure[] }> {
     if (!this.isIdle()) await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
     const result = { completed: this.completed, failed: this.failed };

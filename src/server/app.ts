@@ -128,7 +128,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   collectProcessMetrics();
   const removeDepthSource = addQueueDepthSource(async () => {
     if (bullQueues) return bullQueues.jobCounts().catch(() => []);
-    const pending = (options.queue as Partial<{ pendingCount(): number }>).pendingCount?.();
+    const pending = options.queue.progress?.().pending;
     return pending === undefined ? [] : [{ queue: options.queue.kind, state: 'pending', count: pending }];
   });
 
