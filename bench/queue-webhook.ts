@@ -12,7 +12,7 @@
  */
 import { fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -165,6 +165,30 @@ async function throughKakehashi(redis: string, prefix: string, notes: number, co
   return { rate: notes / seconds, enqueueRate: notes / enqueueSeconds, failed };
 }
 
+/** The HTTP exchange alone (ctx.http, same receiver, same concurrency): the ceiling for any delivery. */
+async function httpAlone(receiverUrl: string, requests: number, concurrency: number): Promise<number> {
+  const store = openSqliteStore(':memory:');
+  const http = createHttpClient({ store, log: pino({ level: 'silent' }), perHostConcurrency: 64 });
+  const body = JSON.stringify({ id: 'x', title: 'ノート', contentHtml: '<p>今日のノート</p>' });
+  const signature = `sha256=${createHmac('sha256', SECRET).update(body).digest('hex')}`;
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < requests) {
+        const n = next++;
+        await http.request(receiverUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': `alone-${n}`, 'x-kakehashi-signature': signature },
+          body: Buffer.from(body),
+        });
+      }
+    }),
+  );
+  await store.close();
+  return requests / ((performance.now() - started) / 1000);
+}
+
 async function main(): Promise<void> {
   const notes = Number(argument('notes', '10000'));
   const concurrency = Number(argument('concurrency', '8'));
@@ -181,6 +205,8 @@ async function main(): Promise<void> {
     const counts = await receiverCounts(receiver.child);
     console.log(`  kakehashi → webhook (signed, ledgered):  ${ours.rate.toFixed(0)} notes/s  (enqueue ${ours.enqueueRate.toFixed(0)}/s, not counted)`);
     console.log(`  ratio: ${(ours.rate / bare).toFixed(2)} (target ≥ 0.70)`);
+    const alone = await httpAlone(receiver.url, Math.min(notes, 3000), concurrency);
+    console.log(`  for scale, the HTTP exchange alone (ctx.http → receiver): ${alone.toFixed(0)} requests/s`);
     console.log(`  receiver: ${counts.accepted} accepted, ${counts.replays} idempotent replays, ${counts.rejected} bad signatures; worker: ${ours.failed} failed`);
     if (counts.accepted !== notes || ours.failed > 0) process.exitCode = 1;
   } finally {
