@@ -39,7 +39,7 @@ const NITTER_HOSTS = new Set([
   'twiiit.com',
 ]);
 
-const HATENA_DIARY_HOSTS = ['hatenablog.com', 'hatenablog.jp', 'hatenadiary.jp', 'hatenadiary.com', 'hatenadiary.org'];
+const HATENA_DIARY_SUFFIXES = ['.hatenablog.com', '.hatenablog.jp', '.hatenadiary.jp', '.hatenadiary.com', '.hatenadiary.org'];
 /** `/entry/20080530/1212150896` or `/entry/20080530/p1`: the migrated Hatena Diary form. */
 const HATENA_ENTRY_PATH = /^\/entry\/(\d{8})\/(\d{9,11}|p\d+)$/;
 /** `/USER/20080530/1212150896` on d.hatena.ne.jp. */
@@ -98,7 +98,7 @@ export function normalizePermalink(input: string): string {
  * Merge and dedupe ask for the same links several times per entry, and `new URL` is the costly
  * part; a bounded memo keeps a 100,000-entry run from parsing each link thrice.
  */
-const MEMO_LIMIT = 50_000;
+const MEMO_LIMIT = 250_000;
 const normalized = new Map<string, string>();
 const hosts = new Map<string, string | undefined>();
 
@@ -152,7 +152,9 @@ function normalize(input: string, whatwgOnly = false): string {
 
   const fragment = url.hash.replace(/^#/, '');
   let host = stripHostPrefixes(url.hostname.replace(/\.$/, ''));
-  let path = url.pathname.replace(/\/{2,}/g, '/').replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
+  let path = url.pathname;
+  if (path.includes('//')) path = path.replace(/\/{2,}/g, '/');
+  if (path.includes('%')) path = path.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
 
   if (TWITTER_HOSTS.has(host) || isNitterHost(host)) {
     host = 'x.com';
@@ -169,10 +171,10 @@ function normalize(input: string, whatwgOnly = false): string {
     const day = HATENA_OLD_DAY.exec(path);
     if (day && /^p\d+$/.test(fragment)) return hatenaDiaryKey(day[1]!, day[2]!, fragment);
   }
-  const hatenaDomain = HATENA_DIARY_HOSTS.find((domain) => host.endsWith(`.${domain}`));
+  const hatenaDomain = HATENA_DIARY_SUFFIXES.find((suffix) => host.endsWith(suffix));
   if (hatenaDomain) {
     const entry = HATENA_ENTRY_PATH.exec(path);
-    if (entry) return hatenaDiaryKey(host.slice(0, -hatenaDomain.length - 1), entry[1]!, entry[2]!);
+    if (entry) return hatenaDiaryKey(host.slice(0, -hatenaDomain.length), entry[1]!, entry[2]!);
   }
 
   const parameters = url.search ? [...new URLSearchParams(url.search)].filter(([name]) => !isTrackingParameter(name)) : [];

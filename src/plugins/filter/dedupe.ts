@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { Entry } from '../../pipeline/model.js';
 import { entryTime } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { durationMs } from '../../pipeline/rules/duration-schema.js';
@@ -32,23 +31,19 @@ export default definePlugin({
   async feeds(feeds, ctx) {
     const now = ctx.clock.now();
     const { by, window, compare_body: compareBody, namespace } = ctx.config;
+    const oldest = window === undefined ? -Infinity : now - window;
+    const entries = feeds.flatMap((feed) => feed.entries);
+    // Entries dated before the window are no longer remembered, so they cannot be told apart
+    // from ones seen long ago: they count as seen.
+    const candidates = entries.filter((entry) => (entryTime(entry) ?? now) >= oldest);
     const seen = new SeenBuckets(ctx.store, `seen:dedupe:${namespace}`, window);
-    const keys = new Map<Entry, string>();
-    for (const feed of feeds) for (const entry of feed.entries) keys.set(entry, seenKey(entry, by));
-    await seen.load(keys.values(), now);
-    let dropped = 0;
-    const result = feeds.map((feed) => ({
-      ...feed,
-      entries: feed.entries.filter((entry) => {
-        const time = entryTime(entry);
-        const tooOld = window !== undefined && time !== undefined && time < now - window;
-        const fresh = !tooOld && seen.sight(keys.get(entry)!, now, compareBody ? contentDigest(entry) : undefined) !== 'seen';
-        if (!fresh) dropped++;
-        return fresh;
-      }),
-    }));
-    await seen.flush();
-    ctx.log.debug({ plugin: ctx.pluginName, dropped, kept: keys.size - dropped }, 'dedupe');
-    return result;
+    const sightings = await seen.sightAll(
+      candidates.map((entry) => seenKey(entry, by)),
+      now,
+      compareBody ? candidates.map((entry) => contentDigest(entry)) : undefined,
+    );
+    const fresh = new Set(candidates.filter((_, i) => sightings[i] !== 'seen'));
+    ctx.log.debug({ plugin: ctx.pluginName, dropped: entries.length - fresh.size, kept: fresh.size }, 'dedupe');
+    return feeds.map((feed) => ({ ...feed, entries: feed.entries.filter((entry) => fresh.has(entry)) }));
   },
 });

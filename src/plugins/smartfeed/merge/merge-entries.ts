@@ -8,7 +8,7 @@ import { entryTime } from '../../../pipeline/model.js';
 import { hostOf, hostWithin } from '../../../pipeline/urls.js';
 import { htmlToText } from '../../../text/html.js';
 import { identityKey, referenceKeys } from './keys.js';
-import { foldText, NearDuplicateIndex } from './near-duplicates.js';
+import { NearDuplicateIndex } from './near-duplicates.js';
 
 export interface MergeOptions {
   /** Match on normalised permalinks and the links a post points at. */
@@ -80,8 +80,10 @@ function mergeable(entry: Entry): boolean {
   return entry.meta.digest === undefined;
 }
 
-function bodyText(entry: Entry): string {
+function bodyText(entry: Entry, minLength: number): string {
   const body = entry.content ?? entry.summary ?? '';
+  // Markup only ever shortens a text: one already too short needs no stripping.
+  if (body.length < minLength) return body;
   return /[<&]/.test(body) ? htmlToText(body) : body;
 }
 
@@ -203,7 +205,7 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
   if (options.byText) {
     const index = new NearDuplicateIndex();
     slots.forEach((slot, i) => {
-      if (mergeable(slot.entry)) index.add(i, foldText(bodyText(slot.entry) || slot.entry.title), options.minTextLength);
+      if (mergeable(slot.entry)) index.add(i, bodyText(slot.entry, options.minTextLength) || slot.entry.title, options.minTextLength);
     });
     const accept = (a: number, b: number) => {
       const x = slots[a]!;

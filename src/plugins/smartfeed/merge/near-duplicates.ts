@@ -1,10 +1,11 @@
 /**
  * Near-duplicate text without comparing every pair: each text becomes a set of character
- * 3-grams (Japanese has no spaces to split words on), a MinHash signature of 40 values, and 8
- * LSH bands of 5. Texts that share a band are candidates; a candidate pair is confirmed on the
- * exact Jaccard similarity of the 3-gram sets. Pairs at similarity 0.9 share a band with
- * probability 0.9996, at 0.8 with 0.96, at 0.5 with 0.22 and at 0.3 with 0.02, so unrelated
- * texts rarely even become candidates.
+ * 3-grams (Japanese has no spaces to split words on), a MinHash signature of 40 values (one
+ * permutation, 40 bins, densified by rotation: Shrivastava & Li 2014, so a text costs one hash per
+ * 3-gram rather than forty), and 8 LSH bands of 5. Texts that share a band are candidates; a
+ * candidate pair is confirmed on the exact Jaccard similarity of the 3-gram sets. Pairs at
+ * similarity 0.9 share a band with probability 0.9996, at 0.8 with 0.96, at 0.5 with 0.22 and at
+ * 0.3 with 0.02, so unrelated texts rarely even become candidates.
  */
 
 const SHINGLE = 3;
@@ -14,22 +15,45 @@ const HASHES = BANDS * ROWS;
 /** A bucket this full holds boilerplate ("おはようございます"), not copies. */
 const MAX_BUCKET = 64;
 
-// Odd multipliers and offsets for the universal hashes (fixed, so results are reproducible).
-const MULTIPLIERS = Uint32Array.from({ length: HASHES }, (_, i) => (Math.imul(i + 1, 0x9e3779b1) | 1) >>> 0);
-const OFFSETS = Uint32Array.from({ length: HASHES }, (_, i) => Math.imul(i + 7, 0x85ebca6b) >>> 0);
+const EMPTY = 0xffffffff;
 
 const URL_PATTERN = /https?:\/\/\S+/g;
-const NOT_WORD = /[^\p{L}\p{N}]+/gu;
 
 /** Full-width and half-width forms, enclosed and squared letters: what NFKC changes in Japanese. */
 const COMPATIBILITY_FORMS = /[\u2000-\u206f\u2100-\u24ff\u3000\u3200-\u33ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef]/;
 
-/** Case, width, whitespace, punctuation and URLs do not make a text different. */
-export function foldText(text: string): string {
+/** Reused between calls: allocating per text is most of the cost otherwise. */
+let codes = new Uint16Array(4096);
+const WORD = /[\p{L}\p{N}]/u;
+const wordCache = new Map<number, boolean>();
+
+function isWordCode(code: number): boolean {
+  if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39);
+  // Kana, CJK ideographs and Hangul: nearly all Japanese text.
+  if ((code >= 0x3041 && code <= 0x30fa) || code === 0x30fc || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7a3)) return true;
+  // A surrogate half is part of a letter outside the BMP as often as of an emoji; keep it.
+  if (code >= 0xd800 && code <= 0xdfff) return true;
+  let word = wordCache.get(code);
+  if (word === undefined) wordCache.set(code, (word = WORD.test(String.fromCharCode(code))));
+  return word;
+}
+
+/**
+ * Folds `text` into the shared `codes` buffer — case, width, whitespace, punctuation and URLs do
+ * not make a text different — and returns its length.
+ */
+function foldCodes(text: string): number {
   // NFKC is the slow step, and most text has nothing for it to do.
-  const folded = COMPATIBILITY_FORMS.test(text) ? text.normalize('NFKC') : text;
-  const lower = folded.toLowerCase();
-  return (lower.includes('http') ? lower.replace(URL_PATTERN, ' ') : lower).replace(NOT_WORD, '');
+  let folded = COMPATIBILITY_FORMS.test(text) ? text.normalize('NFKC') : text;
+  folded = folded.toLowerCase();
+  if (folded.includes('http')) folded = folded.replace(URL_PATTERN, ' ');
+  if (codes.length < folded.length) codes = new Uint16Array(folded.length * 2);
+  let length = 0;
+  for (let i = 0; i < folded.length; i++) {
+    const code = folded.charCodeAt(i);
+    if (isWordCode(code)) codes[length++] = code;
+  }
+  return length;
 }
 
 function mix(hash: number): number {
@@ -40,22 +64,28 @@ function mix(hash: number): number {
   return (hash ^ (hash >>> 16)) >>> 0;
 }
 
-/** Reused between calls: allocating typed arrays per text is most of the cost otherwise. */
-let scratch = new Uint32Array(1024);
-
+/** The 3-gram set of a folded text, sorted. */
 export function shingles(folded: string): Uint32Array {
-  const count = Math.max(0, folded.length - SHINGLE + 1);
-  if (scratch.length < count) scratch = new Uint32Array(count * 2);
+  if (codes.length < folded.length) codes = new Uint16Array(folded.length * 2);
+  for (let i = 0; i < folded.length; i++) codes[i] = folded.charCodeAt(i);
+  return sortedSet(shingleHashes(folded.length));
+}
+
+/** The 3-gram hashes of the folded text in `codes`, unsorted and possibly repeated. */
+function shingleHashes(length: number): Uint32Array {
+  const count = Math.max(0, length - SHINGLE + 1);
+  const hashes = new Uint32Array(count);
   for (let i = 0; i < count; i++) {
-    const a = folded.charCodeAt(i);
-    const b = folded.charCodeAt(i + 1);
-    const c = folded.charCodeAt(i + 2);
-    scratch[i] = mix(Math.imul(a, 0x01000193) ^ Math.imul(b, 0x2c1b3c6d) ^ Math.imul(c, 0x297a2d39));
+    hashes[i] = mix(Math.imul(codes[i]!, 0x01000193) ^ Math.imul(codes[i + 1]!, 0x2c1b3c6d) ^ Math.imul(codes[i + 2]!, 0x297a2d39));
   }
-  const sorted = scratch.subarray(0, count).sort();
+  return hashes;
+}
+
+function sortedSet(hashes: Uint32Array): Uint32Array {
+  hashes.sort();
   let unique = 0;
-  for (let i = 0; i < count; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[unique++] = sorted[i]!;
-  return sorted.slice(0, unique);
+  for (let i = 0; i < hashes.length; i++) if (i === 0 || hashes[i] !== hashes[i - 1]) hashes[unique++] = hashes[i]!;
+  return hashes.subarray(0, unique);
 }
 
 export function jaccard(a: Uint32Array, b: Uint32Array): number {
@@ -75,19 +105,28 @@ export function jaccard(a: Uint32Array, b: Uint32Array): number {
 }
 
 const minima = new Uint32Array(HASHES);
+const filled = new Uint8Array(HASHES);
 
-/** The MinHash signature of a set, into the shared `minima`. */
+/** The one-permutation MinHash signature of a set, into the shared `minima`. */
 function signature(set: Uint32Array): Uint32Array {
-  const count = set.length;
+  minima.fill(EMPTY);
+  for (let i = 0; i < set.length; i++) {
+    const hash = set[i]!;
+    const bin = Math.floor((hash / 4294967296) * HASHES);
+    const value = mix(hash ^ 0x5bd1e995);
+    if (value < minima[bin]!) minima[bin] = value;
+  }
+  for (let k = 0; k < HASHES; k++) filled[k] = minima[k] === EMPTY ? 0 : 1;
   for (let k = 0; k < HASHES; k++) {
-    const multiplier = MULTIPLIERS[k]!;
-    const offset = OFFSETS[k]!;
-    let minimum = 0xffffffff;
-    for (let i = 0; i < count; i++) {
-      const hashed = (Math.imul(multiplier, set[i]!) + offset) >>> 0;
-      if (hashed < minimum) minimum = hashed;
+    if (filled[k]) continue;
+    // An empty bin takes the next filled bin's value, marked by the distance it came from.
+    for (let step = 1; step < HASHES; step++) {
+      const donor = (k + step) % HASHES;
+      if (filled[donor]) {
+        minima[k] = (minima[donor]! + Math.imul(step, 0x9e3779b1)) >>> 0;
+        break;
+      }
     }
-    minima[k] = minimum;
   }
   return minima;
 }
@@ -101,16 +140,24 @@ function bandKey(signature: Uint32Array, band: number): number {
 
 export class NearDuplicateIndex {
   private readonly sets: Uint32Array[] = [];
+  private readonly sorted: boolean[] = [];
   private readonly ids: number[] = [];
   /** Per band: key → the one position there, or the list once a second one arrives. */
   private readonly buckets: Array<Map<number, number | number[]>> = Array.from({ length: BANDS }, () => new Map());
 
-  /** Adds a text under `id`; returns false when it is too short to judge. */
-  add(id: number, folded: string, minLength: number): boolean {
-    if (folded.length < minLength) return false;
-    const set = shingles(folded);
+  /**
+   * Adds a text (plain, not yet folded) under `id`; returns false when its folded form is too
+   * short to judge.
+   */
+  add(id: number, text: string, minLength: number): boolean {
+    if (text.length < minLength) return false;
+    const length = foldCodes(text);
+    if (length < minLength) return false;
+    // MinHash needs neither order nor uniqueness; a set is sorted only if it becomes a candidate.
+    const set = shingleHashes(length);
     const position = this.sets.length;
     this.sets.push(set);
+    this.sorted.push(false);
     this.ids.push(id);
     const minHashes = signature(set);
     for (let band = 0; band < BANDS; band++) {
@@ -122,6 +169,14 @@ export class NearDuplicateIndex {
       else if (bucket.length < MAX_BUCKET) bucket.push(position);
     }
     return true;
+  }
+
+  private setAt(position: number): Uint32Array {
+    if (!this.sorted[position]) {
+      this.sets[position] = sortedSet(this.sets[position]!);
+      this.sorted[position] = true;
+    }
+    return this.sets[position]!;
   }
 
   /** Each pair of ids whose texts are at least `threshold` similar, once; `accept` filters first. */
@@ -140,7 +195,7 @@ export class NearDuplicateIndex {
             tried.add(pairKey);
             const a = this.ids[p]!;
             const b = this.ids[q]!;
-            if (accept(a, b) && jaccard(this.sets[p]!, this.sets[q]!) >= threshold) yield [a, b];
+            if (accept(a, b) && jaccard(this.setAt(p), this.setAt(q)) >= threshold) yield [a, b];
           }
         }
       }
