@@ -316,7 +316,7 @@ describe('Source::TwitterArchive, bad input', () => {
     expect(feed.meta.warnings).toEqual([`${zip}!data/tweets.js item 3: skipped, no usable "id_str" or "id" ("not-an-id")`]);
   });
 
-  it('places a JSON syntax error by line and column and keeps every tweet before it and in the other part', async () => {
+  it('places a JSON syntax error by line and column, skips only that tweet and keeps all the others', async () => {
     const zip = join(work, 'syntax.zip');
     const original = readFileSync(join(X2024, 'data/tweets.js'), 'utf8');
     // Break the fourth tweet: a missing comma after `"retweeted" : false`.
@@ -332,10 +332,11 @@ describe('Source::TwitterArchive, bad input', () => {
       '1797192932520890437',
       '1797192680862650436',
       '1797059427824570435',
+      '1796883124450234433',
       '1105066473157562439',
       '1104578642047930438',
     ]);
-    expect(feed.meta.warnings).toEqual([`${zip}!data/tweets.js:${line}:${column}: JSON syntax error: expected ','; 3 items read before it`]);
+    expect(feed.meta.warnings).toEqual([`${zip}!data/tweets.js:${line}:${column}: item 4 skipped, JSON syntax error: expected ','`]);
   });
 
   it('keeps the tweets of a file cut off in the middle of an item', async () => {
@@ -351,10 +352,10 @@ describe('Source::TwitterArchive, bad input', () => {
       '1105066473157562439',
       '1104578642047930438',
     ]);
-    // The place is the last line with JSON on it (the spaces after it are not read).
-    const lines = original.slice(0, cutAt).trimEnd().split('\n').length;
+    // The place is the end of the JSON: the spaces after it are not read.
+    const lines = original.slice(0, cutAt).trimEnd().split('\n');
     expect(feed.meta.warnings).toEqual([
-      `${zip}!data/tweets.js:${lines}:1: the file ends in the middle of an item: was it cut short? 3 items read`,
+      `${zip}!data/tweets.js:${lines.length}:${lines.at(-1)!.length + 1}: the file ends in the middle of an item: was it cut short? (3 items read before it)`,
     ]);
   });
 

@@ -28,6 +28,24 @@ function isObject(value: unknown): value is Json {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * Words that repeat across an archive (language, client, hashtags, names) as one shared string
+ * each, instead of one copy per tweet. Bounded, so a stream of unique words cannot grow it.
+ */
+const interned = new Map<string, string>();
+const MAX_INTERNED = 20_000;
+
+export function intern(value: string): string {
+  const known = interned.get(value);
+  if (known !== undefined) return known;
+  if (interned.size < MAX_INTERNED) interned.set(value, value);
+  return value;
+}
+
+function word(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? intern(value.trim()) : undefined;
+}
+
 function text(value: unknown): string | undefined {
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'bigint') return String(value);
@@ -43,6 +61,10 @@ function count(value: unknown): number | undefined {
   const string = text(value);
   if (string === undefined || !/^\d+$/.test(string)) return undefined;
   return Number(string);
+}
+
+function exact<T>(items: T[]): T[] {
+  return items.length ? items.slice() : [];
 }
 
 function list(value: unknown): Json[] {
@@ -77,7 +99,7 @@ export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, war
   const id = nonEmpty(raw.id_str) ?? nonEmpty(raw.id);
   if (!id || !/^\d+$/.test(id)) throw new MalformedTweetError(`no usable "id_str" or "id" (${JSON.stringify(raw.id_str ?? raw.id ?? null)})`);
   const user = isObject(raw.user) ? raw.user : undefined;
-  const screenName = nonEmpty(user?.screen_name) ?? context.account?.screenName;
+  const screenName = word(user?.screen_name) ?? context.account?.screenName;
 
   const retweeted = isObject(raw.retweeted_status) ? raw.retweeted_status : undefined;
   // A native retweet's own text is cut at 140 characters; the retweeted tweet has it whole.
@@ -100,23 +122,24 @@ export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, war
   const outerEntities = isObject(raw.entities) ? raw.entities : {};
   const urls = urlsOf(entities);
   const mentions = list(entities.user_mentions)
-    .map((mention) => nonEmpty(mention.screen_name))
+    .map((mention) => word(mention.screen_name))
     .filter((name): name is string => !!name);
   if (retweetedUser && !mentions.some((name) => name.toLowerCase() === retweetedUser.toLowerCase())) mentions.unshift(retweetedUser);
-  for (const name of list(outerEntities.user_mentions).map((mention) => nonEmpty(mention.screen_name))) {
+  for (const name of list(outerEntities.user_mentions).map((mention) => word(mention.screen_name))) {
     if (name && !mentions.includes(name)) mentions.push(name);
   }
   const hashtags = list(entities.hashtags)
-    .map((tag) => nonEmpty(tag.text) ?? nonEmpty(tag.tag))
+    .map((tag) => word(tag.text) ?? word(tag.tag))
     .filter((tag): tag is string => !!tag);
+  // Arrays grown by push keep spare room; archive-wide that is megabytes, so keep exact copies.
 
   const record: TweetRecord = {
     id,
     created,
     text: tweetText,
-    urls,
-    mentions,
-    hashtags,
+    urls: exact(urls),
+    mentions: exact(mentions),
+    hashtags: exact(hashtags),
     media: mediaOf(id, body, context),
   };
   if (screenName) record.screenName = screenName;
@@ -150,11 +173,21 @@ export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, war
   if (favorites !== undefined) record.favoriteCount = favorites;
   const retweets = count(raw.retweet_count);
   if (retweets !== undefined) record.retweetCount = retweets;
-  const lang = nonEmpty(raw.lang);
+  const lang = word(raw.lang);
   if (lang) record.lang = lang;
-  const client = clientName(text(raw.source));
+  const client = typeof raw.source === 'string' ? clientOf(raw.source) : undefined;
   if (client) record.client = client;
   return record;
+}
+
+const clients = new Map<string, string | undefined>();
+
+/** The client name of a `source` link, one string per distinct client. */
+function clientOf(sourceHtml: string): string | undefined {
+  if (clients.has(sourceHtml)) return clients.get(sourceHtml);
+  const name = clientName(sourceHtml);
+  if (clients.size < 1000) clients.set(sourceHtml, name);
+  return name;
 }
 
 function urlsOf(entities: Json): TweetUrl[] {

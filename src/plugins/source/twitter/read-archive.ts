@@ -234,6 +234,7 @@ export class TwitterArchiveReader {
           file: label,
           ...expected,
           onWarning: this.onProblem,
+          onSkipped: (error) => this.onProblem(error.message),
           reopen: () => this.files.openStream(file.name),
         });
         for await (const element of elements) {

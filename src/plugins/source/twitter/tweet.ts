@@ -4,7 +4,6 @@
  * tweet looks as an entry (links, title, tags, meta) is decided here, once.
  */
 import type { Enclosure, Entry, EntrySource, When } from '../../../pipeline/model.js';
-import { makeEntry } from '../../../pipeline/model.js';
 import { entryId } from '../../../pipeline/ids.js';
 import { deriveTitle, escapeHtml } from '../../../text/html.js';
 
@@ -117,50 +116,52 @@ export function tweetToEntry(tweet: TweetRecord, options: TweetEntryOptions): En
   const kind = tweetKind(tweet, options.account);
   const selfThread = !!tweet.inReplyTo && kind === 'tweet' && !tweet.retweetOf;
   const rendered = renderTweetText(tweet);
-  const tags: string[] = [];
-  if (kind === 'reply') tags.push('reply');
-  if (kind === 'retweet') tags.push('retweet');
-  if (selfThread) tags.push('thread');
+  const reply = tweet.inReplyTo;
+  // Whole object literals with every key (undefined ones are left out of JSON): an archive holds
+  // a hundred thousand of these, and objects grown key by key cost V8 an extra array each.
   const meta: TwitterMeta = {
     id: tweet.id,
     kind,
-    in_reply_to: tweet.inReplyTo
-      ? {
-          ...(tweet.inReplyTo.statusId ? { status_id: tweet.inReplyTo.statusId } : {}),
-          ...(tweet.inReplyTo.userId ? { user_id: tweet.inReplyTo.userId } : {}),
-          ...(tweet.inReplyTo.screenName ? { screen_name: tweet.inReplyTo.screenName } : {}),
-        }
-      : null,
+    screen_name: tweet.screenName,
+    in_reply_to: reply ? { status_id: reply.statusId, user_id: reply.userId, screen_name: reply.screenName } : null,
     self_thread: selfThread,
     retweet: kind === 'retweet',
+    retweeted_user: tweet.retweetOf?.screenName,
+    retweeted_status_id: tweet.retweetOf?.id,
+    quoted_status_id: tweet.quotedStatusId,
+    favorite_count: tweet.favoriteCount,
+    retweet_count: tweet.retweetCount,
     urls: tweet.urls,
     hashtags: tweet.hashtags ?? [],
     mentions: tweet.mentions ?? [],
+    lang: tweet.lang,
+    client: tweet.client,
   };
-  if (tweet.screenName) meta.screen_name = tweet.screenName;
-  if (tweet.retweetOf?.screenName) meta.retweeted_user = tweet.retweetOf.screenName;
-  if (tweet.retweetOf?.id) meta.retweeted_status_id = tweet.retweetOf.id;
-  if (tweet.quotedStatusId) meta.quoted_status_id = tweet.quotedStatusId;
-  if (tweet.favoriteCount !== undefined) meta.favorite_count = tweet.favoriteCount;
-  if (tweet.retweetCount !== undefined) meta.retweet_count = tweet.retweetCount;
-  if (tweet.lang) meta.lang = tweet.lang;
-  if (tweet.client) meta.client = tweet.client;
-
-  const entry = makeEntry({
-    id: entryId('twitter', { guid: tweet.id }),
+  return {
+    id: flat(entryId('twitter', { guid: tweet.id })),
     guid: tweet.id,
-    title: deriveTitle(rendered.plain) || mediaTitle(tweet.media),
-    link: permalink(tweet.screenName, tweet.id),
-    content: rendered.html + mediaHtml(tweet.media),
+    title: flat(deriveTitle(rendered.plain) || mediaTitle(tweet.media)),
+    link: flat(permalink(tweet.screenName, tweet.id)),
+    content: flat(rendered.html + mediaHtml(tweet.media)),
+    author: tweet.screenName ?? options.account?.screenName,
     published: tweet.created,
-    tags,
-    enclosures: tweet.media.map(toEnclosure).filter((enclosure): enclosure is Enclosure => !!enclosure),
+    tags: kind === 'reply' ? ['reply'] : kind === 'retweet' ? ['retweet'] : selfThread ? ['thread'] : [],
+    enclosures: tweet.media.length ? tweet.media.map(toEnclosure).filter((enclosure): enclosure is Enclosure => !!enclosure) : [],
     source: options.source,
+    via: [],
+    parts: [],
     meta: { twitter: meta },
-  });
-  const author = tweet.screenName ?? options.account?.screenName;
-  if (author) entry.author = author;
-  return entry;
+  };
+}
+
+/**
+ * One flat run of characters: content is built by many concatenations, and the tree of pieces
+ * V8 keeps for them costs more than the text.
+ */
+function flat(value: string): string {
+  // Reading a character makes V8 copy the pieces into one string and drop the tree.
+  value.charCodeAt(0);
+  return value;
 }
 
 function mediaTitle(media: TweetMedia[]): string {
@@ -217,14 +218,15 @@ export interface RenderedTweet {
 }
 
 const HASHTAG_CHAR = String.raw`[\p{L}\p{M}\p{N}_\u30FC\u00B7]`;
-/** Any http(s) URL in the text: pre-t.co tweets and tweets whose entities are missing. */
-const BARE_URL = String.raw`https?:\/\/[^\s<>"'\u3000-\u303F\uFF01-\uFF5E]+`;
-const GENERIC_MENTION = String.raw`(?<![\p{L}\p{N}_@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])`;
-const GENERIC_HASHTAG = String.raw`(?<![\p{L}\p{N}_&#＃])[#＃](${HASHTAG_CHAR}*[\p{L}\p{M}]${HASHTAG_CHAR}*)`;
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
+/** Any http(s) URL in the text: t.co links, pre-t.co tweets, tweets whose entities are missing. */
+const ANY_URL = String.raw`(https?:\/\/[^\s<>"'\u3000-\u303F\uFF01-\uFF5E]+)`;
+const MENTION = String.raw`(?<![\p{L}\p{N}_@＠])[@＠]([A-Za-z0-9_]{1,15})(?![A-Za-z0-9_@])`;
+const HASHTAG = String.raw`(?<![\p{L}\p{N}_&#＃])[#＃](${HASHTAG_CHAR}*[\p{L}\p{M}]${HASHTAG_CHAR}*)`;
+/**
+ * One pattern for every tweet, compiled once: a per-tweet pattern with these Unicode classes
+ * costs milliseconds to compile, which at archive scale is most of the import.
+ */
+const TOKENS = new RegExp(`${ANY_URL}|${MENTION}|${HASHTAG}`, 'gu');
 
 /**
  * Links t.co URLs (to the address they stand for, showing its display form), mentions and
@@ -232,41 +234,42 @@ function escapeRegExp(text: string): string {
  * text we no longer hold exactly (emoji are two UTF-16 units; the text was HTML-escaped).
  */
 export function renderTweetText(tweet: Pick<TweetRecord, 'text' | 'urls' | 'media' | 'mentions' | 'hashtags'>): RenderedTweet {
-  const urlByTco = new Map<string, TweetUrl>();
-  for (const url of tweet.urls) urlByTco.set(url.url, url);
+  const urlByLink = new Map<string, TweetUrl>();
+  for (const url of tweet.urls) urlByLink.set(url.url, url);
   const mediaLinks = new Set<string>();
   for (const media of tweet.media) if (media.url) mediaLinks.add(media.url);
-
-  const literalLinks = [...urlByTco.keys(), ...mediaLinks].sort((a, b) => b.length - a.length).map(escapeRegExp);
+  const knownLinks = [...urlByLink.keys(), ...mediaLinks];
   const knownMentions = tweet.mentions ? new Set(tweet.mentions.map((name) => name.toLowerCase())) : undefined;
   const knownHashtags = tweet.hashtags?.slice().sort((a, b) => b.length - a.length);
-  const alternatives = [
-    literalLinks.length ? `(${literalLinks.join('|')})(?![A-Za-z0-9])` : '(?!)()',
-    GENERIC_MENTION,
-    GENERIC_HASHTAG,
-    `(${BARE_URL})`,
-  ];
-  const pattern = new RegExp(alternatives.join('|'), 'gu');
 
   let html = '';
   let plain = '';
   let last = 0;
   const text = tweet.text;
-  for (const match of text.matchAll(pattern)) {
+  for (const match of text.matchAll(TOKENS)) {
     const before = text.slice(last, match.index);
     html += escapeText(before);
     plain += before;
     last = match.index + match[0].length;
-    const [whole, literal, mention, hashtag, bare] = match;
-    if (literal !== undefined) {
-      const url = urlByTco.get(literal);
-      if (url) {
-        html += `<a href="${escapeHtml(url.expanded_url)}">${escapeHtml(url.display_url)}</a>`;
-        plain += url.display_url;
-      } else {
+    const [whole, link, mention, hashtag] = match;
+    if (link !== undefined) {
+      // The link the source listed, even when the text glues words to it (`…/AbCdEf1234です`).
+      let known: string | undefined;
+      for (const candidate of knownLinks) {
+        if (link.startsWith(candidate) && (!known || candidate.length > known.length)) known = candidate;
+      }
+      const url = known ? urlByLink.get(known) : undefined;
+      if (known && url) {
+        html += `<a href="${escapeHtml(url.expanded_url)}">${escapeHtml(url.display_url)}</a>${escapeText(link.slice(known.length))}`;
+        plain += url.display_url + link.slice(known.length);
+      } else if (known) {
         // A media link: the media follow the text as images or videos.
-        html = html.replace(/[ \t]+$/, '');
-        plain = plain.replace(/[ \t]+$/, '');
+        html = html.replace(/[ \t]+$/, '') + escapeText(link.slice(known.length));
+        plain = plain.replace(/[ \t]+$/, '') + link.slice(known.length);
+      } else {
+        const { link: bare, trailing } = splitTrailingPunctuation(link);
+        html += `<a href="${escapeHtml(bare)}">${escapeHtml(bare)}</a>${escapeText(trailing)}`;
+        plain += link;
       }
     } else if (mention !== undefined) {
       html += !knownMentions || knownMentions.has(mention.toLowerCase())
@@ -275,9 +278,8 @@ export function renderTweetText(tweet: Pick<TweetRecord, 'text' | 'urls' | 'medi
       plain += whole;
     } else if (hashtag !== undefined) {
       // The source's own list decides where a hashtag ends (`#梅雨入り` may list `梅雨入り` or `梅雨`).
-      const tag = knownHashtags
-        ? knownHashtags.find((known) => hashtag.toLowerCase().startsWith(known.toLowerCase()))
-        : hashtag;
+      const lower = hashtag.toLowerCase();
+      const tag = knownHashtags ? knownHashtags.find((known) => lower.startsWith(known.toLowerCase())) : hashtag;
       if (tag) {
         const linked = whole.slice(0, 1) + hashtag.slice(0, tag.length);
         html += `<a href="${ACCOUNT_PAGE}hashtag/${encodeURIComponent(hashtag.slice(0, tag.length))}">${escapeHtml(linked)}</a>`;
@@ -286,10 +288,6 @@ export function renderTweetText(tweet: Pick<TweetRecord, 'text' | 'urls' | 'medi
         html += escapeText(whole);
       }
       plain += whole;
-    } else if (bare !== undefined) {
-      const { link, trailing } = splitTrailingPunctuation(bare);
-      html += `<a href="${escapeHtml(link)}">${escapeHtml(link)}</a>${escapeText(trailing)}`;
-      plain += bare;
     }
   }
   const rest = text.slice(last);
