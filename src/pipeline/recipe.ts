@@ -283,6 +283,8 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
  * the run summary and the status page. A base URL from the environment stays readable.
  */
 const SECRET_NAME = /token|secret|pass(word|wd)?|key|auth|cookie|credential|session|bearer/i;
+/** A cookies.txt path is where a secret lives, not the secret. */
+const LOOKS_LIKE_PATH = /^(?:\/|\.{1,2}\/|~\/)|\.(?:txt|json|ya?ml|zip|sqlite)$/i;
 
 function lastKey(path: PathPart[]): PathPart | undefined {
   return [...path].reverse().find((part) => typeof part === 'string');
@@ -303,7 +305,9 @@ function interpolate(
       if (match.startsWith('$$')) return match.slice(1);
       const found = env[name];
       if (found !== undefined && found !== '') {
-        if (found.length >= 4 && (SECRET_NAME.test(name) || SECRET_NAME.test(String(lastKey(path))))) secrets.add(found);
+        if (found.length >= 4 && !LOOKS_LIKE_PATH.test(found) && (SECRET_NAME.test(name) || SECRET_NAME.test(String(lastKey(path))))) {
+          secrets.add(found);
+        }
         return found;
       }
       if (fallback !== undefined) return fallback;

@@ -121,3 +121,11 @@ describe('secrets', () => {
     expect(recipe.secrets).toEqual(['hunter2hunter2']);
   });
 });
+
+describe('secrets and paths', () => {
+  it('does not hide the path of a cookies file', async () => {
+    const s = recipeFile({ 'x.yaml': `plugins:\n  - module: Subscription::Config\n    config:\n      feed:\n        - url: https://a.example/\n          config: {cookies: "\${MIXI_COOKIES}", token: "\${API_TOKEN}"}\n` });
+    const recipe = await loadRecipe(s.path('x.yaml'), { env: { MIXI_COOKIES: '/home/taro/mixi-cookies.txt', API_TOKEN: 'abcd1234' } });
+    expect(recipe.secrets).toEqual(['abcd1234']);
+  });
+});
