@@ -17,7 +17,7 @@ interface JsonItem {
 const work = scratch();
 const reports: RunReport[] = [];
 const items = (name: string) => (JSON.parse(readFileSync(work.path(`out/${name}.json`), 'utf8')) as { items: JsonItem[] }).items;
-const run = () => runRecipe('recipes/lifestream-smart.yaml', { env: {}, stateDir: work.path('state'), outputDir: work.path('out') });
+const run = () => runRecipe('recipes/lifestream.yaml', { env: {}, stateDir: work.path('state'), outputDir: work.path('out') });
 
 beforeAll(async () => {
   reports.push(await run());
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => work.cleanup());
 
-describe('recipes/lifestream-smart.yaml', () => {
+describe('recipes/lifestream.yaml', () => {
   it('reads the five feeds, the X archive and the FriendFeed archive without a failure', () => {
     for (const report of reports) {
       expect(report.failures).toEqual([]);

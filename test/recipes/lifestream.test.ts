@@ -17,7 +17,7 @@ beforeAll(async () => {
 afterAll(() => work.cleanup());
 
 describe('recipes/lifestream.yaml', () => {
-  it('reads all five sample feeds without a failure', () => {
+  it('reads all seven sample sources without a failure', () => {
     expect(report.sources.map((s) => [s.target.replace(/^.*examples\//, ''), s.ok, s.entries])).toEqual(
       expect.arrayContaining([
         ['blog.rss', true, 2],
@@ -25,10 +25,12 @@ describe('recipes/lifestream.yaml', () => {
         ['old-blog-sjis.rss', true, 1],
         ['photos.atom', true, 1],
         ['bookmarks.json', true, 2],
+        ['twitter', true, 7],
+        ['friendfeed/clio/taro', true, 3],
       ]),
     );
     expect(report.failures).toEqual([]);
-    expect(report.entriesIn).toBe(8);
+    expect(report.entriesIn).toBe(18);
   });
 
   it('writes RSS, Atom and JSON Feed that are well-formed and re-parse', async () => {
@@ -37,16 +39,20 @@ describe('recipes/lifestream.yaml', () => {
     const rss = await new RssParser().parseString(read('lifestream.rss'));
     const atom = await new RssParser().parseString(read('lifestream.atom'));
     const json = JSON.parse(read('lifestream.json')) as { items: unknown[] };
-    expect(rss.items).toHaveLength(8);
-    expect(atom.items).toHaveLength(8);
-    expect(json.items).toHaveLength(8);
+    expect(rss.items).toHaveLength(11);
+    expect(atom.items).toHaveLength(11);
+    expect(json.items).toHaveLength(11);
+    assertWellFormed(read('everything.rss'));
   });
 
-  it('has every entry newest first with JST dates, right text from EUC-JP and Shift_JIS', async () => {
+  it('has every entry newest first with JST dates, right text from EUC-JP and Shift_JIS, digests in place of tweets', async () => {
     const rss = await new RssParser({ customFields: { item: ['pubDate'] } }).parseString(read('lifestream.rss'));
     expect(rss.items.map((i) => [i.title, i.pubDate])).toEqual([
+      ['紫陽花が咲いた & 雨もやんだ', 'Mon, 01 Jun 2009 12:04:05 +0900'],
+      ['Twitter: 2008-05-31 のつぶやき (1)', 'Sat, 31 May 2008 12:00:00 +0900'],
       ['Kakehashi を作った', 'Sat, 31 May 2008 09:15:00 +0900'],
       ['[日記]京都で髙橋さんと①', 'Fri, 30 May 2008 21:34:56 +0900'],
+      ['Twitter: 2008-05-30 のつぶやき (3)', 'Fri, 30 May 2008 21:34:50 +0900'],
       ['鴨川の夕焼け & 三条大橋', 'Fri, 30 May 2008 19:00:00 +0900'],
       ['Feeds are back', 'Fri, 30 May 2008 14:20:00 +0900'],
       ['Why JST matters', 'Thu, 29 May 2008 17:00:00 +0900'],
