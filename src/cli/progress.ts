@@ -78,10 +78,12 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
   let lastLineAt = -Infinity;
   let lastTenth = -1;
   let last: { done: number; total: number; failed: number } | undefined;
+  let written: typeof last;
   const write = () => {
     if (!last) return;
     stream.write(`${progressLine(options.label, last.done, last.total, now() - started, last.failed)}\n`);
     lastLineAt = now();
+    written = last;
   };
   return {
     update(done, total, failed = 0) {
@@ -94,26 +96,38 @@ export function createProgress(options: ProgressOptions): ProgressReporter {
       }
     },
     stop() {
-      if (last && now() - lastLineAt > 0) write();
+      if (last !== written) write();
     },
   };
 }
 
-/** Report a queue's progress until stopped (queues without `progress()` report nothing). */
-export function followQueue(queue: Queue, reporter: ProgressReporter, everyMs = 500): () => void {
-  if (!queue.progress) return () => undefined;
+/**
+ * Report a queue's progress until stopped (queues without `progress()` report only the final
+ * count). `stop(final)` prints the last state: a drain resets the queue's counters, so the caller
+ * that drained passes what it got.
+ */
+export function followQueue(
+  queue: Queue,
+  reporter: ProgressReporter,
+  everyMs = 500,
+): (final?: { completed: number; failed: number }) => void {
   let shown = false;
   const tick = () => {
-    const state = queue.progress!();
+    const state = queue.progress?.();
+    if (!state) return;
     const total = state.completed + state.failed + state.pending;
     if (total === 0) return;
     shown = true;
     reporter.update(state.completed + state.failed, total, state.failed);
   };
   const timer = setInterval(tick, everyMs);
-  return () => {
+  return (final) => {
     clearInterval(timer);
-    tick();
+    if (final && final.completed + final.failed > 0) {
+      const done = final.completed + final.failed;
+      reporter.update(done, done, final.failed);
+      shown = true;
+    } else tick();
     if (shown) reporter.stop();
   };
 }
@@ -136,10 +150,12 @@ export async function runWithProgress(
     ...(options.tty !== undefined ? { tty: options.tty } : {}),
   });
   const stopFollowing = followQueue(queue, reporter);
+  let report: RunReport | undefined;
   try {
-    return await runRecipe(recipe, { ...options, log, queue });
+    report = await runRecipe(recipe, { ...options, log, queue });
+    return report;
   } finally {
-    stopFollowing();
+    stopFollowing(report && { completed: report.deliveries.completed, failed: report.deliveries.failed.length });
     if (!options.queue) await queue.close();
   }
 }

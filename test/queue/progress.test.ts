@@ -1,5 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { createProgress, formatDuration, progressLine } from '../../src/cli/progress.js';
+import { resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { pino } from 'pino';
+import { createProgress, formatDuration, progressLine, runWithProgress } from '../../src/cli/progress.js';
+import { loadRecipe } from '../../src/pipeline/recipe.js';
+import { BullQueue } from '../../src/queue/bullmq.js';
+import { scratch } from '../helpers/tmp.js';
+import { TEST_REDIS_URL, deleteKeys, describeWithRedis, uniquePrefix } from '../helpers/redis.js';
 
 function capture(): { stream: NodeJS.WriteStream; lines: () => string[] } {
   let text = '';
@@ -30,5 +36,35 @@ describe('progress of deliveries', () => {
     expect(lines).toContain('mastodon: 25/50 (50%), 1.0/s, ETA 25s');
     expect(lines.at(-1)).toBe('mastodon: 50/50 (100%), 1.0/s');
     expect(lines.length).toBeLessThanOrEqual(13);
+  });
+});
+
+describeWithRedis('a run with a progress display', () => {
+  const prefix = uniquePrefix('progress');
+  afterAll(async () => {
+    await deleteKeys(TEST_REDIS_URL, prefix);
+  });
+
+  it('reports the deliveries of an import until the last one', async () => {
+    const dir = scratch();
+    const out = capture();
+    const env = { ...process.env, TWITTER_ARCHIVE: resolve('test/fixtures/twitter-archive/x-2024'), NOTES_DIR: dir.path('site') };
+    const queue = new BullQueue({ connection: TEST_REDIS_URL, prefix, log: pino({ level: 'silent' }), runWorkers: true });
+    try {
+      const recipe = await loadRecipe('recipes/import-twitter-archive-notes.yaml', { env });
+      const report = await runWithProgress(recipe, {
+        queue,
+        stateDir: dir.path('state'),
+        outputDir: dir.path('out'),
+        stream: out.stream,
+        label: 'notes',
+      });
+      // Six Markdown files and the two feed files.
+      expect(report.deliveries).toEqual({ completed: 8, failed: [] });
+      expect(out.lines().at(-1)).toMatch(/^notes: 8\/8 \(100%\), [\d.]+\/s$/);
+    } finally {
+      await queue.close();
+      dir.cleanup();
+    }
   });
 });
