@@ -72,34 +72,57 @@ export function repairMojibakeDetailed(text: string, options: RepairOptions = {}
 
 // ─── Fast path ─────────────────────────────────────────────────────────────────────────────
 
-const WINDOWS_SPECIALS = [...WINDOWS_1252_HIGH.keys()].filter((c) => c.charCodeAt(0) > 0xff).join('');
-/** Two characters that windows-1252 writes as high bytes, anywhere: Japanese read as windows-1252 has many. */
-const LATIN_TWICE = new RegExp(`[\\u0080-\\u00ff${WINDOWS_SPECIALS}][^]*[\\u0080-\\u00ff${WINDOWS_SPECIALS}]`);
-const OTHER_SIGNS = /[\u0080-\u009f\ufffd\uff61-\uff9f\ue000-\uf8ff\x1b]|&amp;(?:#|[a-z])|\$[@B][\x21-\x7e]{2}/i;
+const HIGH_LATIN = 1; // a character windows-1252 or Latin-1 writes as a byte ≥ 0x80
+const COMMON_PUNCTUATION = 2; // ‘ ’ “ ” – — … • € ™: Western text has these side by side
+const SHIFT_JIS_LEAD = 4; // what a Shift_JIS lead byte becomes in windows-1252 (ƒ of ƒe = テ)
+const SURE_SIGN = 8; // U+FFFD, private use, ESC, kanji made of UTF-8 bytes (縺 繧 譌)
+const EUC_MARK = 16; // ｡ ､ ･: EUC-JP punctuation and kana lead bytes read as Shift_JIS
 
-let garbageKanji: Uint8Array | undefined;
-/** Kanji that a UTF-8 lead byte and a continuation byte make in Shift_JIS or EUC-JP (縺 繧 譌 …). */
-function isGarbageKanji(code: number): boolean {
-  if (!garbageKanji) {
-    garbageKanji = new Uint8Array(0xa000 - 0x4e00);
-    for (const set of [utf8LeadAsShiftJis(), utf8LeadAsEucJp()]) {
-      for (const char of set) {
-        const c = char.charCodeAt(0);
-        if (c >= 0x4e00 && c < 0xa000) garbageKanji[c - 0x4e00] = 1;
-      }
-    }
-  }
-  return code >= 0x4e00 && code < 0xa000 && garbageKanji[code - 0x4e00] === 1;
+let classes: Uint8Array | undefined;
+function characterClasses(): Uint8Array {
+  if (classes) return classes;
+  classes = new Uint8Array(0x10000);
+  for (let c = 0x80; c <= 0xff; c++) classes[c] = HIGH_LATIN;
+  for (const char of WINDOWS_1252_HIGH.keys()) classes[char.charCodeAt(0)]! |= HIGH_LATIN;
+  for (const char of '‘’“”–—…•€™') classes[char.charCodeAt(0)]! |= COMMON_PUNCTUATION;
+  for (const [char, byte] of WINDOWS_1252_HIGH) if (!(classes[char.charCodeAt(0)]! & COMMON_PUNCTUATION) && byte !== 0x85) classes[char.charCodeAt(0)]! |= SHIFT_JIS_LEAD;
+  for (let c = 0x80; c <= 0x9f; c++) classes[c]! |= SHIFT_JIS_LEAD;
+  for (let c = 0xe0; c <= 0xef; c++) classes[c]! |= SHIFT_JIS_LEAD;
+  for (const c of [0xfffd, 0x1b]) classes[c] = SURE_SIGN;
+  for (let c = 0xe000; c < 0xf900; c++) classes[c] = SURE_SIGN;
+  for (const set of [utf8LeadAsShiftJis(), utf8LeadAsEucJp()]) for (const char of set) classes[char.charCodeAt(0)] = SURE_SIGN;
+  for (const c of [0xff61, 0xff64, 0xff65]) classes[c] = EUC_MARK;
+  return classes;
 }
 
-/** Cheap test that lets clean text through untouched: no sign of any corruption path. */
+const DOUBLE_ESCAPE = /&amp;(?:amp;)*(?:#\d+|#x[0-9a-f]+|[a-z][a-z0-9]*);/i;
+const ISO_2022_JP_STRIPPED = /\$[@B](?:[\x21-\x7e]{2})+?\([BJ]/;
+
+/**
+ * Cheap test that lets clean text through untouched: no sign of any corruption path. One pass
+ * over the characters with a class table; Western punctuation side by side (’…) and genuine
+ * half-width katakana do not count.
+ */
 export function mayBeMojibake(text: string): boolean {
-  if (LATIN_TWICE.test(text) || OTHER_SIGNS.test(text)) return true;
+  const table = characterClasses();
+  let previous = 0;
+  let leadPairs = 0;
   for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    if (code >= 0x4e00 && code < 0xa000 && isGarbageKanji(code)) return true;
+    const current = table[text.charCodeAt(i)]!;
+    if (current !== 0) {
+      if (current & SURE_SIGN) return true;
+      if (current & HIGH_LATIN) {
+        if (previous & HIGH_LATIN && !(previous & current & COMMON_PUNCTUATION)) return true;
+        if (current & SHIFT_JIS_LEAD) {
+          const next = text.charCodeAt(i + 1);
+          if (next >= 0x40 && next <= 0x7e && ++leadPairs >= 2) return true;
+        }
+      }
+      if (current & EUC_MARK && (text.charCodeAt(i + 1) || 0) >= 0x80) return true;
+    }
+    previous = current;
   }
-  return false;
+  return (text.includes('&amp;') && DOUBLE_ESCAPE.test(text)) || (text.includes('$') && ISO_2022_JP_STRIPPED.test(text));
 }
 
 // ─── Steps ─────────────────────────────────────────────────────────────────────────────────
@@ -187,6 +210,11 @@ const repairLatinMisreadings: Step = (text) => {
   return { text: labels.size ? out.join('') : text, labels: [...labels] };
 };
 
+/** Kanji that a UTF-8 lead byte and a continuation byte make in Shift_JIS or EUC-JP (縺 繧 譌 …). */
+function isGarbageKanji(code: number): boolean {
+  return code >= 0x4e00 && code < 0xa000 && (characterClasses()[code]! & SURE_SIGN) !== 0;
+}
+
 function isCjkSign(char: string): boolean {
   const code = char.charCodeAt(0);
   return (
@@ -258,6 +286,7 @@ interface Repaired {
 function bestRepair(run: string[], paths: Array<[ByteCodec, ByteCodec]>, context: RepairContext): Repaired | undefined {
   let best: { repaired: Repaired; score: number; wholeUtf8: boolean } | undefined;
   for (const [from, to] of paths) {
+    if (!worthTrying(run, from, to, context)) continue;
     const repaired = reread(run, from, to, context);
     if (!repaired) continue;
     let peeled = repaired.chars;
@@ -277,6 +306,59 @@ function bestRepair(run: string[], paths: Array<[ByteCodec, ByteCodec]>, context
     }
   }
   return best?.repaired;
+}
+
+/**
+ * Whether a path can possibly pass `acceptable`, decided on the characters alone: most runs that
+ * reach the slow path are genuine (Western accents, a rare kanji) and leave here, cheaply.
+ */
+function worthTrying(run: string[], from: ByteCodec, to: ByteCodec, context: RepairContext): boolean {
+  if (from === WINDOWS_1252) {
+    const bytes = run.map((char) => WINDOWS_1252.encode(char)?.[0] ?? -1);
+    let inARow = 0;
+    for (let i = 0; i + 1 < bytes.length; i++) {
+      const [b, t] = [bytes[i]!, bytes[i + 1]!];
+      if (to === UTF_8) {
+        if (b >= 0xc2 && b <= 0xf4 && t >= 0x80 && t <= 0xbf) return true;
+        continue;
+      }
+      // A Japanese word needs two double-byte characters in a row (Shift_JIS user-defined
+      // F0–F9 only gives private-use characters, which never pass).
+      const double =
+        to === SHIFT_JIS
+          ? ((b >= 0x81 && b <= 0x9f) || (b >= 0xe0 && b <= 0xef) || b >= 0xfa) && t >= 0x40 && t <= 0xfc && t !== 0x7f
+          : (b >= 0xa1 && b <= 0xfe && t >= 0xa1 && t <= 0xfe) || (b === 0x8e && t >= 0xa1 && t <= 0xdf);
+      if (double) {
+        if (++inARow >= 2) return true;
+        i++;
+      } else inARow = 0;
+    }
+    return false;
+  }
+  if (to === UTF_8) {
+    // Japanese read this way gives back three-byte UTF-8: two such sequences, or one beside a
+    // loss or half-width debris, are worth a closer look. A rare kanji alone (縺れる) is not.
+    const bytes: number[] = [];
+    let debris = false;
+    for (const char of run) {
+      const code = char.charCodeAt(0);
+      if (code === 0xfffd || (code >= 0xff61 && code <= 0xff9f)) debris = true;
+      const encoded = from.encode(char);
+      if (encoded) bytes.push(...encoded);
+      else bytes.push(-1);
+    }
+    let sequences = 0;
+    for (let i = 0; i + 2 < bytes.length; i++) {
+      const b = bytes[i]!;
+      if (b < 0xe3 || b > 0xef || (bytes[i + 1]! & 0xc0) !== 0x80 || (bytes[i + 2]! & 0xc0) !== 0x80) continue;
+      const code = ((b & 0x0f) << 12) | ((bytes[i + 1]! & 0x3f) << 6) | (bytes[i + 2]! & 0x3f);
+      if (isJapaneseRange(code) && (++sequences >= 2 || debris)) return true;
+      i += 2;
+    }
+    return false;
+  }
+  if (from === SHIFT_JIS && to === EUC_JP) return context.eucReadAsShiftJis;
+  return run.some((char) => char === '\uFFFD' || (char.charCodeAt(0) >= 0x80 && char.charCodeAt(0) <= 0x9f));
 }
 
 /** Kana, CJK punctuation, everyday kanji, full-width forms, NEC/IBM symbols: what Japanese text is made of. */
@@ -368,6 +450,9 @@ function acceptable(
   // Latin-1 letters and symbols pair up into level-1 kanji all the time (»¼½¾ → 纂従); without
   // kana, only kanji of everyday writing are believed.
   if (from === WINDOWS_1252 && kana === 0 && !allKanjiCommon(reading)) return false;
+  // Bytes A1–DF only (ºÝÆÁ) are half-width katakana in Shift_JIS as much as kanji in EUC-JP:
+  // without a kana to tip it, that is a guess, and guesses are not made.
+  if (from === WINDOWS_1252 && to === EUC_JP && kana === 0 && onlyHalfwidthKatakanaBytes(original)) return false;
   // EUC-JP kana are A4/A5 lead bytes: read as Shift_JIS, `､` and `･` come before every other
   // character. Without that signature somewhere in the text, half-width katakana is genuine.
   if (from === SHIFT_JIS && to === EUC_JP) return context.eucReadAsShiftJis && kana > 0;
@@ -384,6 +469,8 @@ function acceptable(
  */
 function looksLikeHalfwidthKatakana(original: string, reading: string): boolean {
   for (const char of reading) if (char.codePointAt(0)! >= 0x800) return false;
+  // …unless the reading is itself one more layer of UTF-8 read as windows-1252 (ï½± → ｱ).
+  if (/[\u00e0-\u00ef][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]/.test(reading)) return false;
   for (const char of original) {
     const code = char.charCodeAt(0);
     if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return false;
@@ -409,6 +496,14 @@ function readsAsJapanese(reading: string, wholeRun: boolean): boolean {
 }
 
 /** Every kanji is a common one, NEC/IBM variants such as 髙 and 﨑 aside (names use them), and there is one. */
+function onlyHalfwidthKatakanaBytes(text: string): boolean {
+  for (const char of text) {
+    const byte = WINDOWS_1252.encode(char)?.[0] ?? 0;
+    if (byte >= 0x80 && (byte < 0xa1 || byte > 0xdf)) return false;
+  }
+  return true;
+}
+
 function allKanjiCommon(text: string): boolean {
   let common = 0;
   for (const char of text) {
@@ -448,7 +543,7 @@ function contextOf(text: string): RepairContext {
     // before another non-ASCII character.
     if ((code === 0xff61 || code === 0xff64 || code === 0xff65) && (text.charCodeAt(i + 1) || 0) >= 0x80) marks++;
     // …or swallowed as the second byte of a Shift_JIS kanji (画の → ｲ隍ﾎ: 隍 is E8 A4).
-    else if (code >= 0x4e00 && code < 0xa000) {
+    else if (code >= 0x4e00 && code < 0xa000 && !isEverydayJapanese(code)) {
       const trail = SHIFT_JIS.encode(text[i]!)?.[1];
       if (trail === 0xa1 || trail === 0xa4 || trail === 0xa5) marks++;
     }
