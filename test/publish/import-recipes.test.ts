@@ -14,19 +14,21 @@ import { countLikeMastodon } from '../fixtures/destinations/mastodon.js';
 import { scratch } from '../helpers/tmp.js';
 
 const ARCHIVE = resolve('test/fixtures/twitter-archive/x-2024');
-/** Own tweets and replies in the sample archive; the Mastodon recipe posts own tweets only. */
+/** Own tweets and replies in the archive (the shipped sample and the fixture alike); the Mastodon recipe posts own tweets only. */
 const TWEETS_IN_ARCHIVE = 6;
 const OWN_TWEETS_IN_ARCHIVE = 5;
 
 describe('recipes/import-twitter-archive-notes.yaml', () => {
-  it('turns the archive into a notes feed and one Markdown file per tweet', async () => {
+  it('turns the sample archive it ships with into a notes feed and one Markdown file per tweet', async () => {
     const dir = scratch();
+    const { TWITTER_ARCHIVE: _ignored, ...env } = process.env;
     try {
       const report = await runRecipe('recipes/import-twitter-archive-notes.yaml', {
-        env: { ...process.env, TWITTER_ARCHIVE: ARCHIVE, NOTES_DIR: dir.path('site') },
+        env: { ...env, NOTES_DIR: dir.path('site') },
         stateDir: dir.path('state'),
         outputDir: dir.path('out'),
       });
+      expect(report.sources).toMatchObject([{ target: '../examples/twitter/sample-archive.zip', ok: true, entries: TWEETS_IN_ARCHIVE }]);
       expect(report.failures).toEqual([]);
       expect(report.deliveries.failed).toEqual([]);
       const rss = readFileSync(dir.path('out/twitter-notes.rss'), 'utf8');
