@@ -157,7 +157,10 @@ async function* jsonTextOf(stream: Readable, options: AssignedArrayOptions, onPr
   if (body) yield body;
 }
 
-const STRUCTURAL = /["[\]{}]/g;
+const TOKEN = /[^"{}[\]]*(?:"(?:[^"\\]|\\[\s\S])*"|[{}[\]])/y;
+const QUOTE = 34;
+const OPEN_BRACE = 123;
+const OPEN_BRACKET = 91;
 const SPACE_OR_COMMA = /[^\s,]/g;
 
 /** An element's text and where it starts in the JSON part of the file (in characters). */
@@ -180,7 +183,6 @@ class ArraySplitter {
   /** 0: before `[`; 1: between elements; 2 or more: inside an element. */
   private depth = 0;
   private start = -1;
-  private inString = false;
   closed = false;
 
   /** Characters fed so far. */
@@ -216,17 +218,6 @@ class ArraySplitter {
         position = text.length;
         break;
       }
-      if (this.inString) {
-        let quote = text.indexOf('"', position);
-        while (quote > 0 && isEscaped(text, quote)) quote = text.indexOf('"', quote + 1);
-        if (quote < 0) {
-          position = text.length;
-          break;
-        }
-        this.inString = false;
-        position = quote + 1;
-        continue;
-      }
       if (this.depth <= 1) {
         SPACE_OR_COMMA.lastIndex = position;
         const next = SPACE_OR_COMMA.exec(text);
@@ -249,27 +240,22 @@ class ArraySplitter {
         }
         continue;
       }
-      STRUCTURAL.lastIndex = position;
-      const next = STRUCTURAL.exec(text);
-      if (!next) {
-        position = text.length;
-        break;
+      // One step: the plain text up to the next string or bracket, and that string or bracket.
+      // A string that runs past the end of the text fails the step; it is taken again, from the
+      // same place, when more text has come.
+      TOKEN.lastIndex = position;
+      if (!TOKEN.exec(text)) break;
+      position = TOKEN.lastIndex;
+      const char = text.charCodeAt(position - 1);
+      if (char === QUOTE) continue;
+      if (char === OPEN_BRACE || char === OPEN_BRACKET) {
+        this.depth++;
+        continue;
       }
-      position = next.index + 1;
-      switch (next[0]) {
-        case '"':
-          this.inString = true;
-          break;
-        case '{':
-        case '[':
-          this.depth++;
-          break;
-        default:
-          this.depth--;
-          if (this.depth === 1) {
-            out.push({ text: text.slice(this.start, position), offset: this.dropped + this.start });
-            this.start = -1;
-          }
+      this.depth--;
+      if (this.depth === 1) {
+        out.push({ text: text.slice(this.start, position), offset: this.dropped + this.start });
+        this.start = -1;
       }
     }
     // Keep only what the next chunk still needs: the element being read.
@@ -283,12 +269,6 @@ class ArraySplitter {
     this.text = text;
     this.position = position;
   }
-}
-
-function isEscaped(text: string, quote: number): boolean {
-  let backslashes = 0;
-  for (let at = quote - 1; at >= 0 && text.charCodeAt(at) === 92; at--) backslashes++;
-  return backslashes % 2 === 1;
 }
 
 class SplitError extends Error {
