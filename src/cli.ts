@@ -9,6 +9,10 @@ import { z } from 'zod';
 import { formatReport, reportHasErrors } from './pipeline/report.js';
 import { loadRecipe, RecipeError } from './pipeline/recipe.js';
 import { createLogger, runRecipe } from './pipeline/run.js';
+import type { RunOptions } from './pipeline/run.js';
+import type { RunReport } from './pipeline/report.js';
+import { createQueue } from './queue/index.js';
+import { runWithProgress } from './cli/progress.js';
 import { PHASES } from './pipeline/plugin.js';
 import type { PluginDefinition } from './pipeline/plugin.js';
 import { loadRegistry } from './plugins/registry.js';
@@ -58,18 +62,30 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .option('--state-dir <dir>', 'state directory (default: global.state_dir of the recipe)')
     .option('--output-dir <dir>', 'output directory (default: global.output_dir of the recipe)')
     .addOption(new Option('--redis <url>', 'put delivery jobs on BullMQ in this Redis').env('REDIS_URL'))
+    .option('--no-workers', 'with --redis: only put the jobs on the queue; `kakehashi worker` processes deliver them')
     .option('-q, --quiet', 'print only failures')
-    .action(async (recipePath: string, options: { stateDir?: string; outputDir?: string; redis?: string; quiet?: boolean }) => {
+    .action(async (recipePath: string, options: { stateDir?: string; outputDir?: string; redis?: string; workers: boolean; quiet?: boolean }) => {
       const recipe = await loadRecipe(recipePath);
-      const progress = process.stderr.isTTY && !options.quiet;
-      const report = await runRecipe(recipe, {
+      const redis = options.redis ?? recipe.global.redis;
+      const log = createLogger(recipe.global.logLevel, recipe.secrets);
+      const queue = await createQueue({ log, runWorkers: options.workers, ...(redis ? { redis } : {}) });
+      const runOptions: RunOptions = {
+        log,
+        queue,
         ...(options.stateDir ? { stateDir: options.stateDir } : {}),
         ...(options.outputDir ? { outputDir: options.outputDir } : {}),
-        ...(options.redis ? { redis: options.redis } : {}),
-        ...(progress
+        ...(redis ? { redis } : {}),
+        ...(process.stderr.isTTY && !options.quiet
           ? { onSource: (outcome, done, total) => io.err(`[${done}/${total}] ${outcome.ok ? 'ok' : 'FAILED'} ${outcome.plugin} ${outcome.target}`) }
           : {}),
-      });
+      };
+      let report: RunReport;
+      try {
+        // One-off imports post thousands of notes: show done/total, rate and ETA while they drain.
+        report = options.quiet ? await runRecipe(recipe, runOptions) : await runWithProgress(recipe, runOptions);
+      } finally {
+        await queue.close();
+      }
       const failed = reportHasErrors(report);
       if (!options.quiet || failed) io.out(formatReport(report));
       if (failed) throw new CliExit(EXIT_SOURCES_FAILED);

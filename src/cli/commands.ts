@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { serveCommand } from './serve.js';
 import { workerCommand } from './worker.js';
+import { queueCommand } from './queue.js';
 
 /** Subcommands that live in their own modules (text, worker, queue, serve). */
 export function extraCommands(): Command[] {
-  return [serveCommand(), workerCommand()];
+  return [serveCommand(), workerCommand(), queueCommand()];
 }

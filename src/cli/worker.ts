@@ -5,13 +5,12 @@
  * post; the jobs say what), then runs until SIGTERM or SIGINT: in-flight jobs get a grace period
  * to finish and are handed back to the queue if they do not.
  */
-import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Command, Option } from 'commander';
-import type { Context, Logger, PluginContext, Store } from '../pipeline/context.js';
+import type { Context, Logger, Store } from '../pipeline/context.js';
 import { loadRecipe } from '../pipeline/recipe.js';
-import type { Recipe, RecipePlugin } from '../pipeline/recipe.js';
-import { createLogger, jobScope } from '../pipeline/run.js';
+import type { Recipe } from '../pipeline/recipe.js';
+import { createLogger, jobScope, pluginContext } from '../pipeline/run.js';
 import { newReport } from '../pipeline/report.js';
 import { createHttpClient } from '../http/client.js';
 import { BullQueue, redactUrl } from '../queue/bullmq.js';
@@ -41,21 +40,6 @@ export interface RunningWorker {
   /** The job handlers registered, `recipe/index/Plugin:job`. */
   handlers: string[];
   stop(): Promise<void>;
-}
-
-/** The context a publish plugin's handler gets in a worker: like a run's, without the run. */
-function workerPluginContext(base: Context, recipe: Recipe, instance: RecipePlugin): PluginContext<unknown> {
-  const scope = jobScope(recipe, instance);
-  return {
-    ...base,
-    global: { ...base.global, timezone: recipe.global.timezone, baseDir: recipe.dir, outputDir: recipe.global.outputDir },
-    log: base.log.child({ plugin: instance.plugin.name }),
-    config: instance.config,
-    rule: instance.rule,
-    pluginName: instance.module,
-    resolvePath: (path) => (isAbsolute(path) ? path : resolve(recipe.dir, path)),
-    enqueue: (job, data, options) => base.queue.add(`${scope}:${job}`, data, options),
-  };
 }
 
 /** Load the recipes and start processing their delivery jobs. */
@@ -102,7 +86,7 @@ export async function startWorker(recipePaths: string[], settings: WorkerSetting
     };
     for (const instance of recipe.plugins) {
       if (!instance.plugin.jobs) continue;
-      handlers.push(...registerPluginJobs(queue, jobScope(recipe, instance), instance.plugin, workerPluginContext(base, recipe, instance)));
+      handlers.push(...registerPluginJobs(queue, jobScope(recipe, instance), instance.plugin, pluginContext(base, recipe, instance)));
     }
   }
   if (handlers.length === 0) {

@@ -9,7 +9,6 @@ import type { CompiledRule, Context, Logger, PluginContext, Queue, Store } from 
 import type { Entry, Feed, Subscription } from './model.js';
 import { sortNewestFirst } from './model.js';
 import { sha256Hex } from './ids.js';
-import { jobOptions } from './plugin.js';
 import type { PluginDefinition, SourcePlugin } from './plugin.js';
 import { newReport } from './report.js';
 import type { RunReport, SourceOutcome } from './report.js';
@@ -17,6 +16,7 @@ import { loadRecipe } from './recipe.js';
 import type { Recipe, RecipePlugin } from './recipe.js';
 import { createHttpClient } from '../http/client.js';
 import { createQueue } from '../queue/index.js';
+import { registerPluginJobs } from '../queue/register.js';
 import { openStore } from '../store/index.js';
 import { sanitizeEntry } from '../plugins/filter/sanitize.js';
 
@@ -147,7 +147,8 @@ export function createLogger(level: string, secrets: string[] = [], destination:
   );
 }
 
-function pluginContext<C>(base: Context, recipe: Recipe, instance: RecipePlugin): PluginContext<C> {
+/** The context one plugin instance of a recipe gets, in a run or in a worker. */
+export function pluginContext<C>(base: Context, recipe: Recipe, instance: RecipePlugin): PluginContext<C> {
   const scope = jobScope(recipe, instance);
   return {
     ...base,
@@ -166,15 +167,7 @@ export function jobScope(recipe: Recipe, instance: RecipePlugin): string {
 }
 
 export function registerJobs(recipe: Recipe, contexts: Array<PluginContext<unknown>>): void {
-  recipe.plugins.forEach((instance, i) => {
-    for (const [job, definition] of Object.entries(instance.plugin.jobs ?? {})) {
-      contexts[i]!.queue.register(
-        `${jobScope(recipe, instance)}:${job}`,
-        definition.handler(contexts[i]!),
-        jobOptions(definition, instance.config),
-      );
-    }
-  });
+  recipe.plugins.forEach((instance, i) => registerPluginJobs(contexts[i]!.queue, jobScope(recipe, instance), instance.plugin, contexts[i]!));
 }
 
 // ─── Subscription ────────────────────────────────────────────────────────────────────────────
