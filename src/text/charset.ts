@@ -151,6 +151,8 @@ export function decodeAs(bytes: Uint8Array, encoding: string, mapping: 'whatwg' 
 export function isValidIn(bytes: Uint8Array, encoding: string): boolean {
   if (encoding === 'utf-8') return isUtf8(bytes);
   if (SINGLE_BYTE.has(encoding)) return true;
+  // ICU lets 0x80–0x9F through as C1 controls where WHATWG EUC-JP has errors: count them.
+  if (encoding === 'euc-jp' && scanEucJp(bytes).errors > 0) return false;
   try {
     decoder(encoding, true).decode(bytes);
     return true;
@@ -231,8 +233,15 @@ export function detectEncoding(bytes: Uint8Array): Detection {
     }
     return { encoding: 'utf-8', reason: 'ASCII', certain: false, multibyte: false };
   }
-  if (isUtf8(bytes)) return { encoding: 'utf-8', reason: 'valid UTF-8', certain: true, multibyte: true };
+  // Valid UTF-8 with three-byte sequences is UTF-8; with two-byte ones only, it may be a short
+  // EUC-JP or Shift_JIS text that happens to be valid, so it is weighed like the others.
+  if (isUtf8(bytes) && hasLeadOfThreeOrMore(bytes)) return { encoding: 'utf-8', reason: 'valid UTF-8', certain: true, multibyte: true };
   return detectLegacy(bytes);
+}
+
+function hasLeadOfThreeOrMore(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i]! >= 0xe0) return true;
+  return false;
 }
 
 interface Candidate {
@@ -241,35 +250,41 @@ interface Candidate {
 }
 
 function detectLegacy(bytes: Uint8Array): Detection {
+  // Scanners read the whole buffer but stop counting at the sample's end, so that a character
+  // cut by the sample boundary is not an error.
   const sample = bytes.subarray(0, SAMPLE_BYTES);
   const withKanji = (encoding: string, stats: ByteStats): Candidate => {
     stats.score += commonKanjiBonus(decodeAs(sample, encoding));
     return { encoding, stats };
   };
   const candidates: Candidate[] = [
-    withKanji('shift_jis', scanShiftJis(sample)),
-    withKanji('euc-jp', scanEucJp(sample)),
-    withKanji('utf-8', scanUtf8(sample)),
-    { encoding: 'windows-1252', stats: scanWindows1252(sample) },
+    withKanji('shift_jis', scanShiftJis(bytes, SAMPLE_BYTES)),
+    withKanji('euc-jp', scanEucJp(bytes, SAMPLE_BYTES)),
+    withKanji('utf-8', scanUtf8(bytes, SAMPLE_BYTES)),
+    { encoding: 'windows-1252', stats: scanWindows1252(bytes, SAMPLE_BYTES) },
   ];
   if (bytes.length % 2 === 0) {
-    candidates.push(withKanji('utf-16le', scanUtf16(sample, true)), withKanji('utf-16be', scanUtf16(sample, false)));
+    candidates.push(withKanji('utf-16le', scanUtf16(bytes, true, SAMPLE_BYTES)), withKanji('utf-16be', scanUtf16(bytes, false, SAMPLE_BYTES)));
   }
+  // One bad byte in a thousand (a truncated or spliced feed) does not disqualify a reading.
+  const clean = (c: Candidate) => c.stats.errors <= Math.floor(c.stats.highBytes / 1000);
   const errorRate = (c: Candidate) => c.stats.errors / Math.max(1, c.stats.highBytes);
   const weighted = (c: Candidate) => scorePerByte(c.stats) - (c.encoding === 'windows-1252' ? WESTERN_HANDICAP : 0);
   candidates.sort((a, b) => {
     // A reading with decoding errors loses to one without, whatever it scores.
-    const errorsA = errorRate(a);
-    const errorsB = errorRate(b);
-    if ((errorsA === 0) !== (errorsB === 0)) return errorsA === 0 ? -1 : 1;
-    return weighted(b) - weighted(a) || errorsA - errorsB;
+    if (clean(a) !== clean(b)) return clean(a) ? -1 : 1;
+    return weighted(b) - weighted(a) || errorRate(a) - errorRate(b);
   });
   const [best, second] = candidates as [Candidate, Candidate];
   const margin = weighted(best) - weighted(second);
-  const certain = best.stats.errors === 0 && best.encoding !== 'windows-1252' && (second.stats.errors > 0 || margin >= 1);
+  // Certain: nothing else reads without errors, or the runner-up is far behind (by a byte score
+  // of 1, or by half that when the winner scores at least twice as high).
+  const certain =
+    clean(best) &&
+    best.encoding !== 'windows-1252' &&
+    (!clean(second) || margin >= 1 || (margin >= 0.5 && weighted(second) > 0.1 && weighted(best) >= 2 * weighted(second)));
   const western = candidates.find((c) => c.encoding === 'windows-1252')!;
-  const multibyte =
-    best.stats.errors === 0 && best.encoding !== 'windows-1252' && weighted(best) - weighted(western) >= 1;
+  const multibyte = clean(best) && best.encoding !== 'windows-1252' && weighted(best) - weighted(western) >= 1;
   return { encoding: best.encoding, reason: 'byte statistics', certain, multibyte };
 }
 
@@ -406,6 +421,8 @@ function judge(bytes: Uint8Array, encoding: string, detect: () => Detection): 'f
     if (!pattern && isAscii(bytes.subarray(0, 512))) return 'contradicted';
     return isValidIn(bytes, encoding) ? 'fits' : 'invalid';
   }
+  // NUL bytes on one side of every code unit: UTF-16, whatever an 8-bit label says.
+  if (detectUtf16(bytes)) return 'contradicted';
   if (!isValidIn(bytes, encoding)) return 'invalid';
   if (encoding === 'iso-2022-jp') return 'fits';
   if (isAscii(bytes)) {

@@ -172,7 +172,10 @@ export function scanUtf8(bytes: Uint8Array, limit = bytes.length): ByteStats {
           : 0x10000;
     if (codePoint >= 0x3040 && codePoint <= 0x30ff) stats.kana++;
     // Three bytes per kana or kanji: a per-byte score comparable with the two-byte encodings.
-    stats.score += length * 1.2;
+    // Two-byte UTF-8 is Latin (café), Greek or Cyrillic in real text; Arabic or Syriac out of
+    // Japanese bytes (EUC-JP 檸檬 is valid UTF-8) is a coincidence.
+    if (length !== 2 || codePoint < 0x370) stats.score += length * 1.2;
+    else stats.score += codePoint < 0x500 ? length * 0.5 : -length;
     i += length - 1;
   }
   return stats;
@@ -180,6 +183,9 @@ export function scanUtf8(bytes: Uint8Array, limit = bytes.length): ByteStats {
 
 /** é è à ç ü ö ä ñ ó á í ú â ê î ô û ë ï ß å ø æ and their capitals, in windows-1252. */
 const COMMON_ACCENTED = new Set(Buffer.from('éèàçüöäñóáíúâêîôûëïßåøæÉÈÀÇÜÖÄÑÓÁÍÚÂÊÎÔÛËÏÅØÆ', 'latin1'));
+
+/** ‘ ’ “ ” – — … • € ™ and the Latin-1 symbols (NBSP to ¿): what Western text puts next to ASCII. */
+const COMMON_WESTERN_PUNCTUATION = new Set([0x80, 0x85, 0x91, 0x92, 0x93, 0x94, 0x95, 0x96, 0x97, 0x99, ...Array.from({ length: 0x20 }, (_, i) => 0xa0 + i)]);
 
 const isAsciiLetter = (b: number) => (b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a);
 
@@ -200,6 +206,7 @@ export function scanWindows1252(bytes: Uint8Array, limit = bytes.length): ByteSt
     const nearLetter = isAsciiLetter(before) || isAsciiLetter(after);
     if (letter) stats.score += nearLetter ? (COMMON_ACCENTED.has(b) ? 1 : 0.3) : -1;
     else if (b === 0x81 || b === 0x8d || b === 0x8f || b === 0x90 || b === 0x9d) stats.score += W.error;
+    else if (!COMMON_WESTERN_PUNCTUATION.has(b)) stats.score -= 0.5; // ƒ ‚ „ † ‡ ˆ ‰ Š ‹ Œ Ž ˜ š ›: Shift_JIS lead bytes, mostly
     else stats.score += before < 0x80 && after < 0x80 ? 0.5 : -1;
   }
   return stats;

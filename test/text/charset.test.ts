@@ -161,6 +161,29 @@ describe('decode', () => {
     expect(decode(bytes, { contentType: 'text/plain; charset=Shift_JIS', mapping: 'jis' }).text).toBe('10〜20−');
   });
 
+  it('detects a long undeclared feed whose sample boundary cuts a character, and one with a bad byte', () => {
+    const line = '今日は東京で「架け橋」のテストをしました。ｶﾀｶﾅもあります。\n';
+    const long = line.repeat(Math.ceil(300_000 / Buffer.byteLength(line)) * 2);
+    for (const encoding of ['shift_jis', 'euc-jp']) {
+      const bytes = iconv.encode(long, encoding);
+      expect(decode(bytes)).toMatchObject({ text: long, encoding });
+      const damaged = Buffer.from(bytes);
+      damaged[1000] = 0xff;
+      expect(decode(damaged).encoding).toBe(encoding);
+    }
+  });
+
+  it('keeps a short EUC-JP title under its own label even when it is also valid UTF-8', () => {
+    const bytes = iconv.encode('檸檬', 'euc-jp');
+    expect(new TextDecoder('utf-8', { fatal: true }).decode(bytes)).not.toBe('檸檬');
+    expect(decode(bytes, { contentType: 'text/plain; charset=EUC-JP' }).text).toBe('檸檬');
+  });
+
+  it('takes NUL-patterned bytes as UTF-16 whatever an 8-bit label says', () => {
+    const xml = '<?xml version="1.0"?><t>髙橋</t>';
+    expect(decode(iconv.encode(xml, 'utf-16le'), { contentType: 'text/xml; charset=UTF-8', kind: 'xml' })).toMatchObject({ text: xml, encoding: 'utf-16le' });
+  });
+
   it('returns empty text for an empty body', () => {
     expect(decode(new Uint8Array(0))).toMatchObject({ text: '', encoding: 'utf-8' });
   });
