@@ -160,7 +160,7 @@ describe('Source::TwitterArchive, data archive of 2024 (tweets.js + tweets-part1
     });
   });
 
-  it('takes the best mp4 of a video, finds its file, and notes a quoted tweet', () => {
+  it('takes the best mp4 of a video, finds its file (readable from the zip), and notes a quoted tweet', async () => {
     const video = byId(feed, '1104578642047930438');
     expect(video.published).toEqual(utc(2019, 3, 10, 3, 4, 5));
     expect(video.title).toBe('動画テスト');
@@ -175,6 +175,10 @@ describe('Source::TwitterArchive, data archive of 2024 (tweets.js + tweets-part1
       '<video src="https://video.twimg.com/ext_tw_video/1104578600000000000/pu/vid/1280x720/HiGhRaTe01.mp4?tag=8" ' +
         'poster="https://pbs.twimg.com/ext_tw_video_thumb/1104578600000000000/pu/img/AbCdEfGhIjKl.jpg" controls></video>',
     );
+    const bytes: Buffer[] = [];
+    for await (const chunk of await openLocalFile(video.enclosures[0]!.localPath!)) bytes.push(chunk as Buffer);
+    expect(Buffer.concat(bytes)).toEqual(readFileSync(join(X2024, 'data/tweets_media/1104578642047930438-HiGhRaTe01.mp4')));
+    await expect(openLocalFile(`zip:${zip}!data/tweets_media/no-such-file.jpg`)).rejects.toThrow(`${zip}: no file data/tweets_media/no-such-file.jpg in the zip`);
     const quote = byId(feed, '1105066473157562439');
     expect(quote.meta.twitter).toMatchObject({ quoted_status_id: '1105045698769850449', kind: 'tweet' });
     expect(quote.content).toBe(

@@ -145,12 +145,44 @@ function describeZipOpenError(path: string, fileSize: number, error: Error): str
   return `${path}: cannot open the zip (${error.message})`;
 }
 
-/** A `zip:<archive>!<member>` or plain path (an Enclosure's `localPath`) as a byte stream. */
+/** Zips opened by openLocalFile, kept open while media are read one after another. */
+const openZips = new Map<string, { files: Promise<ArchiveFiles>; readers: number; idle?: NodeJS.Timeout }>();
+const IDLE_CLOSE_MS = 30_000;
+
+/**
+ * A `zip:<archive>!<member>` or plain path (an Enclosure's `localPath`) as a byte stream. A zip's
+ * table of contents is read once and the zip kept open until it has been idle for 30 s, so that
+ * uploading the media of a whole archive does not reread it per file.
+ */
 export async function openLocalFile(localPath: string): Promise<Readable> {
   const zipped = /^zip:(.+?\.zip)!(.+)$/i.exec(localPath);
   if (!zipped) return createReadStream(localPath);
-  const archive = await openZip(zipped[1]!, (await fs.stat(zipped[1]!)).size);
-  const stream = await archive.openStream(zipped[2]!);
-  stream.once('close', () => void archive.close());
-  return stream;
+  const [, zipPath, member] = zipped as unknown as [string, string, string];
+  let open = openZips.get(zipPath);
+  if (!open) {
+    const files = fs.stat(zipPath).then((stat) => openZip(zipPath, stat.size));
+    open = { files, readers: 0 };
+    openZips.set(zipPath, open);
+    files.catch(() => openZips.delete(zipPath));
+  }
+  const entry = open;
+  clearTimeout(entry.idle);
+  entry.readers++;
+  const release = (): void => {
+    entry.readers--;
+    if (entry.readers > 0) return;
+    entry.idle = setTimeout(() => {
+      openZips.delete(zipPath);
+      void entry.files.then((files) => files.close());
+    }, IDLE_CLOSE_MS);
+    entry.idle.unref();
+  };
+  try {
+    const stream = await (await entry.files).openStream(member);
+    stream.once('close', release);
+    return stream;
+  } catch (error) {
+    release();
+    throw error;
+  }
 }
