@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +8,11 @@ import { openLocalFile } from '../../src/plugins/source/twitter/archive.js';
 import type { Entry, Feed, Subscription } from '../../src/pipeline/model.js';
 import { makeTestContext } from '../helpers/context.js';
 import { zipFolder } from './zip-folder.js';
+import yauzl from 'yauzl';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
 
 const FIXTURES = join(import.meta.dirname, '..', 'fixtures', 'twitter-archive');
 const X2024 = join(FIXTURES, 'x-2024');
@@ -277,13 +282,50 @@ describe('Source::TwitterArchive, older layouts', () => {
 });
 
 describe('Source::TwitterArchive, bad input', () => {
-  it('names the zip and says it was cut short when its end is missing', async () => {
-    const whole = join(work, 'whole.zip');
-    const size = await zipFolder(X2024, whole);
-    const cut = join(work, 'cut.zip');
-    await zipFolder(X2024, cut, { truncateTo: Math.floor(size * 0.6) });
-    expect(statSync(cut).size).toBe(Math.floor(size * 0.6));
-    await expect(importArchive({ path: cut })).rejects.toThrow(`${cut}: not a complete zip file (${Math.floor(size * 0.6)} bytes`);
+  it.each([
+    ['sizes in the local headers', false],
+    ['sizes after the data (data descriptors)', true],
+  ])('reads a zip cut short from its start (%s): whole files kept, the cut file up to the cut, and says where', async (_label, streamed) => {
+    const whole = join(work, `whole-${streamed}.zip`);
+    await zipFolder(X2024, whole, { streamed });
+    const zipfile = await yauzl.openPromise(whole, { lazyEntries: true });
+    let cutAt = 0;
+    for await (const member of zipfile.eachEntry()) {
+      if (member.fileName === 'data/tweets.js') {
+        cutAt = member.relativeOffsetOfLocalHeader + 30 + member.fileNameLength + Math.floor(member.compressedSize * 0.7);
+      }
+    }
+    zipfile.close();
+    const cut = join(work, `cut-${streamed}.zip`);
+    await zipFolder(X2024, cut, { streamed, truncateTo: cutAt });
+    const feed = await importArchive({ path: cut });
+    const guids = feed.entries.map((entry) => entry.guid);
+    // tweets-part1.js comes before tweets.js in the zip: it arrived whole.
+    expect(guids.slice(-2)).toEqual(['1105066473157562439', '1104578642047930438']);
+    const fromCutFile = guids.slice(0, -2);
+    expect(fromCutFile.length).toBeGreaterThan(0);
+    expect(fromCutFile).toEqual(
+      ['1797192932520890437', '1797192680862650436', '1797059427824570435', '1796889432683450434'].slice(0, fromCutFile.length),
+    );
+    const warnings = feed.meta.warnings as string[];
+    expect(warnings[0]).toMatch(
+      new RegExp(
+        `^${escapeRegExp(cut)}: not a complete zip file \\(${cutAt} bytes, no table of contents at the end\\): the download was probably cut short; ` +
+          `read from its start instead: 6 files arrived, the last one \\(data/tweets\\.js\\) cut off after \\d+ of its bytes$`,
+      ),
+    );
+    expect(warnings[1]).toMatch(
+      new RegExp(
+        `^${escapeRegExp(cut)}!data/tweets\\.js:\\d+:\\d+: cannot be read past this point \\(unexpected end of file\\) \\(${fromCutFile.length} items read before it\\)$`,
+      ),
+    );
+    expect(warnings).toHaveLength(2);
+  });
+
+  it('fails with the path when a cut zip holds nothing readable', async () => {
+    const cut = join(work, 'cut-early.zip');
+    await zipFolder(X2024, cut, { truncateTo: 20 });
+    await expect(importArchive({ path: cut })).rejects.toThrow(`${cut}: not a complete zip file (20 bytes, no table of contents at the end)`);
   });
 
   it('reads a tweets.js that lost its window.YTD prefix, and says so', async () => {

@@ -5,6 +5,7 @@
  */
 import { createWriteStream, readdirSync, readFileSync, truncateSync, statSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 
@@ -16,6 +17,8 @@ export interface ZipFolderOptions {
   omit?: string[];
   /** Keep only this many bytes of the finished zip, as a cut-off download would. */
   truncateTo?: number;
+  /** Write text members as streams: sizes then follow the data (a data descriptor), as many zippers do. */
+  streamed?: boolean;
 }
 
 /** Fixed, so that the same folder always gives the same zip. */
@@ -35,7 +38,9 @@ export async function zipFolder(folder: string, outFile: string, options: ZipFol
   for (const name of [...names].sort()) {
     const replacement = options.replace?.[name];
     const bytes = replacement === undefined ? readFileSync(join(folder, name)) : Buffer.from(replacement);
-    zip.addBuffer(bytes, `${options.root ?? ''}${name}`, { mtime: MTIME, compress: !/\.(jpg|png|mp4)$/.test(name) });
+    const memberOptions = { mtime: MTIME, compress: !/\.(jpg|png|mp4)$/.test(name) };
+    if (options.streamed && memberOptions.compress) zip.addReadStream(Readable.from([bytes]), `${options.root ?? ''}${name}`, memberOptions);
+    else zip.addBuffer(bytes, `${options.root ?? ''}${name}`, memberOptions);
   }
   zip.end();
   await pipeline(zip.outputStream, createWriteStream(outFile));

@@ -6,6 +6,7 @@
 import { createReadStream, promises as fs } from 'node:fs';
 import { join, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
+import { createInflateRaw } from 'node:zlib';
 import yauzl from 'yauzl';
 
 export interface ArchiveFiles {
@@ -23,6 +24,8 @@ export interface ArchiveFiles {
   /** Where a member can be found again later: a file path, or `zip:<archive>!<member>`. */
   localPath(name: string): string;
   close(): Promise<void>;
+  /** Set when the archive is damaged and was read as far as it goes (a cut-off zip). */
+  readonly damage?: string;
 }
 
 /** A problem with the archive itself or with one file in it; `file` is the member's name. */
@@ -92,7 +95,12 @@ async function openZip(path: string, fileSize: number): Promise<ArchiveFiles> {
   try {
     zip = await yauzl.openPromise(path, { lazyEntries: true, autoClose: false, strictFileNames: false });
   } catch (error) {
-    throw new ArchiveError(describeZipOpenError(path, fileSize, error as Error), path);
+    const description = describeZipOpenError(path, fileSize, error as Error);
+    const salvaged = /end of central directory record signature not found/i.test((error as Error).message)
+      ? await salvageZip(path, fileSize, description)
+      : undefined;
+    if (salvaged) return salvaged;
+    throw new ArchiveError(description, path);
   }
   const members = new Map<string, yauzl.Entry>();
   try {
@@ -137,12 +145,116 @@ function describeZipOpenError(path: string, fileSize: number, error: Error): str
   if (/end of central directory record signature not found/i.test(error.message)) {
     return (
       `${path}: not a complete zip file (${fileSize} bytes, no table of contents at the end): ` +
-      `the download was probably cut short. Download the archive again; ` +
-      `tools that read a zip from its start (bsdtar -xf) can unpack the files that arrived, and ` +
-      `the unpacked folder can be given as \`path\``
+      `the download was probably cut short`
     );
   }
   return `${path}: cannot open the zip (${error.message})`;
+}
+
+interface LocalMember {
+  dataStart: number;
+  /** End of the member's data in the file (the file's end for the member that was cut). */
+  dataEnd: number;
+  method: number;
+  size?: number;
+  cut: boolean;
+}
+
+const LOCAL_HEADER = 0x04034b50;
+const DATA_DESCRIPTOR = 0x08074b50;
+
+/** How many bytes the deflated data starting at `start` takes; undefined when the file ends first. */
+function deflatedLength(path: string, start: number): Promise<number | undefined> {
+  return new Promise((resolve) => {
+    const inflate = createInflateRaw();
+    const input = createReadStream(path, { start });
+    inflate.on('data', () => {});
+    inflate.on('end', () => {
+      input.destroy();
+      resolve(inflate.bytesWritten);
+    });
+    inflate.on('error', () => {
+      input.destroy();
+      resolve(undefined);
+    });
+    input.on('error', () => inflate.destroy());
+    input.pipe(inflate);
+  });
+}
+
+/**
+ * A zip whose end (with its table of contents) is missing, read from the front as `unzip` tools
+ * that stream do: member by member from the local headers. Every member that arrived whole is
+ * there; the one that was cut reads as far as its bytes go and then fails with the zip's error.
+ */
+async function salvageZip(path: string, fileSize: number, description: string): Promise<ArchiveFiles | undefined> {
+  const members = new Map<string, LocalMember>();
+  const handle = await fs.open(path, 'r');
+  try {
+    const header = Buffer.alloc(30);
+    for (let offset = 0; offset + 30 <= fileSize; ) {
+      await handle.read(header, 0, 30, offset);
+      if (header.readUInt32LE(0) !== LOCAL_HEADER) break;
+      const flags = header.readUInt16LE(6);
+      const method = header.readUInt16LE(8);
+      const compressedSize = header.readUInt32LE(18);
+      const size = header.readUInt32LE(22);
+      const nameLength = header.readUInt16LE(26);
+      const extraLength = header.readUInt16LE(28);
+      const nameBytes = Buffer.alloc(nameLength);
+      await handle.read(nameBytes, 0, nameLength, offset + 30);
+      const name = nameBytes.toString('utf8');
+      const dataStart = offset + 30 + nameLength + extraLength;
+      if (dataStart > fileSize || (method !== 0 && method !== 8)) break;
+      const sizesFollow = (flags & 0x08) !== 0 && compressedSize === 0;
+      let length: number | undefined = compressedSize;
+      if (sizesFollow) length = method === 8 ? await deflatedLength(path, dataStart) : undefined;
+      const cut = length === undefined || dataStart + length > fileSize;
+      const member: LocalMember = { dataStart, dataEnd: cut ? fileSize : dataStart + length!, method, cut };
+      if (!sizesFollow && method === 0) member.size = size;
+      if (!name.endsWith('/')) members.set(name, member);
+      if (cut) break;
+      offset = member.dataEnd;
+      if (flags & 0x08) {
+        const signature = Buffer.alloc(4);
+        await handle.read(signature, 0, 4, offset);
+        offset += signature.readUInt32LE(0) === DATA_DESCRIPTOR ? 16 : 12;
+      }
+    }
+  } finally {
+    await handle.close();
+  }
+  if (members.size === 0) return undefined;
+  const cutMember = [...members].find(([, member]) => member.cut)?.[0];
+  const listing = [...members.keys()];
+  const memberOf = (name: string): LocalMember => {
+    const member = members.get(name);
+    if (!member) throw new ArchiveError(`${path}: no file ${name} in what arrived of the zip`, path, name);
+    return member;
+  };
+  const openStream = async (name: string): Promise<Readable> => {
+    const member = memberOf(name);
+    const raw = createReadStream(path, { start: member.dataStart, end: Math.max(member.dataStart, member.dataEnd - 1) });
+    if (member.dataEnd === member.dataStart) raw.destroy();
+    if (member.method === 0) return raw;
+    const inflate = createInflateRaw();
+    raw.on('error', (error) => inflate.destroy(error));
+    return raw.pipe(inflate);
+  };
+  return {
+    path,
+    kind: 'zip',
+    names: () => listing,
+    has: (name) => members.has(name),
+    size: (name) => members.get(name)?.size,
+    openStream,
+    readText: async (name, maxBytes = SMALL_FILE_LIMIT) => streamToText(await openStream(name), `${path}!${name}`, maxBytes),
+    localPath: (name) => `zip:${path}!${name}`,
+    close: async () => {},
+    damage:
+      `${description}; read from its start instead: ${members.size} files arrived` +
+      (cutMember ? `, the last one (${cutMember}) cut off after ${fileSize - members.get(cutMember)!.dataStart} of its bytes` : ''),
+  };
 }
 
 /** Zips opened by openLocalFile, kept open while media are read one after another. */

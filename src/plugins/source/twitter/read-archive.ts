@@ -85,6 +85,7 @@ export class TwitterArchiveReader {
 
   static async open(path: string, onProblem: ProblemHandler): Promise<TwitterArchiveReader> {
     const files = await openArchiveFiles(path);
+    if (files.damage) onProblem(files.damage);
     try {
       const found = findRoot(files.names());
       if (!found) {
