@@ -63,12 +63,16 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     .option('--output-dir <dir>', 'output directory (default: global.output_dir of the recipe)')
     .addOption(new Option('--redis <url>', 'put delivery jobs on BullMQ in this Redis').env('REDIS_URL'))
     .option('--no-workers', 'with --redis: only put the jobs on the queue; `kakehashi worker` processes deliver them')
+    .option('--prefix <prefix>', 'with --redis: the key prefix the workers use too', 'kakehashi')
     .option('-q, --quiet', 'print only failures')
-    .action(async (recipePath: string, options: { stateDir?: string; outputDir?: string; redis?: string; workers: boolean; quiet?: boolean }) => {
+    .action(async (recipePath: string, options: { stateDir?: string; outputDir?: string; redis?: string; workers: boolean; prefix: string; quiet?: boolean }) => {
       const recipe = await loadRecipe(recipePath);
+      if (!recipe.plugins.some((p) => p.plugin.phase === 'source' || p.plugin.phase === 'subscription')) {
+        io.err(`${recipe.path}: warning: the recipe reads no source (add a Subscription::* or Source::* plugin)`);
+      }
       const redis = options.redis ?? recipe.global.redis;
       const log = createLogger(recipe.global.logLevel, recipe.secrets);
-      const queue = await createQueue({ log, runWorkers: options.workers, ...(redis ? { redis } : {}) });
+      const queue = await createQueue({ log, runWorkers: options.workers, prefix: options.prefix, ...(redis ? { redis } : {}) });
       const runOptions: RunOptions = {
         log,
         queue,

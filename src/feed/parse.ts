@@ -189,7 +189,8 @@ function atomText(node: Element): string {
 
 function parseXmlFeed(xml: string, options: ParseOptions): ParsedFeed {
   // Characters XML forbids (control bytes, U+FFFE/FFFF) are dropped before parsing.
-  const document = parseDocument(stripXmlForbidden(xml), { xmlMode: true, decodeEntities: true });
+  const cleaned = stripXmlForbidden(xml);
+  const document = parseDocument(cleaned, { xmlMode: true, decodeEntities: true, withStartIndices: true });
   const root = document.children.find(isElement);
   const rootName = root?.name ?? '';
   let format: FeedFormat;
@@ -205,13 +206,21 @@ function parseXmlFeed(xml: string, options: ParseOptions): ParsedFeed {
   const itemParent = format === 'rss1.0' ? root! : channel;
   const itemName = isAtom ? 'entry' : 'item';
   const warnings: string[] = [];
-  const items: ParsedItem[] = [];
-  let index = 0;
-  for (const node of itemParent.children) {
-    if (!isElement(node) || node.name !== itemName) continue;
-    items.push(isAtom ? atomItem(node, feedBase, options, warnings, index) : rssItem(node, feedBase, options, warnings, index));
-    index++;
+  const itemNodes = itemParent.children.filter((node): node is Element => isElement(node) && node.name === itemName);
+  // A download cut short still parses (the parser closes what is open), but its last item is a
+  // fragment: keep only items whose end tag arrived, and say where the document stops.
+  if (!new RegExp(`</${rootName}\\s*>\\s*$`).test(cleaned)) {
+    const last = itemNodes.at(-1);
+    if (last && !cleaned.includes(`</${itemName}`, last.startIndex ?? 0)) {
+      itemNodes.pop();
+      warnings.push(`${where(options)}the document is cut off after ${cleaned.length} characters (no </${rootName}>); its last, incomplete item was dropped`);
+    } else {
+      warnings.push(`${where(options)}the document is cut off after ${cleaned.length} characters (no </${rootName}>)`);
+    }
   }
+  const items = itemNodes.map((node, index) =>
+    isAtom ? atomItem(node, feedBase, options, warnings, index) : rssItem(node, feedBase, options, warnings, index),
+  );
 
   const feed: ParsedFeed = { format, title: cleanTitle(textOf(firstChild(channel, 'title'))), items, warnings };
   if (isAtom) {

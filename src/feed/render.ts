@@ -57,9 +57,10 @@ export function renderRss(feed: Feed, options: RenderOptions): string {
     '<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/" xmlns:atom="http://www.w3.org/2005/Atom" xmlns:dc="http://purl.org/dc/elements/1.1/">',
     '<channel>',
     `<title>${escapeXml(feed.title)}</title>`,
-    `<link>${escapeXml(feed.link ?? options.selfUrl ?? '')}</link>`,
     `<description>${escapeXml(feed.description ?? feed.title)}</description>`,
   ];
+  const channelLink = feed.link ?? options.selfUrl;
+  if (channelLink) out.splice(4, 0, `<link>${escapeXml(channelLink)}</link>`);
   if (options.selfUrl) out.push(`<atom:link href="${escapeXml(options.selfUrl)}" rel="self" type="application/rss+xml"/>`);
   if (feed.language) out.push(`<language>${escapeXml(feed.language)}</language>`);
   out.push(`<lastBuildDate>${formatDate(newest(feed, options.now), zone, 'rss')}</lastBuildDate>`);
@@ -138,6 +139,21 @@ function atomEntryId(id: string): string {
   return /^[a-z][a-z0-9+.-]*:/i.test(id) && !/\s/.test(id) ? id : `urn:kakehashi:${encodeURIComponent(id)}`;
 }
 
+/** Where an entry came from, without local file paths (a public feed must not show them). */
+function publicSource(source: Entry['source']): Partial<Entry['source']> {
+  const web = (url: string | undefined) => (url && /^https?:/i.test(url) ? url : undefined);
+  const feedUrl = web(source.feedUrl);
+  const feedLink = web(source.feedLink);
+  return {
+    plugin: source.plugin,
+    ...(source.service ? { service: source.service } : {}),
+    ...(source.feedTitle ? { feedTitle: source.feedTitle } : {}),
+    ...(feedUrl ? { feedUrl } : {}),
+    ...(feedLink ? { feedLink } : {}),
+    ...(source.account ? { account: source.account } : {}),
+  };
+}
+
 export function renderJsonFeed(feed: Feed, options: RenderOptions): string {
   const zone = options.timezone;
   const document = {
@@ -173,8 +189,8 @@ export function renderJsonFeed(feed: Feed, options: RenderOptions): string {
             }
           : {}),
         _kakehashi: {
-          source: entry.source,
-          ...(entry.via.length ? { via: entry.via } : {}),
+          source: publicSource(entry.source),
+          ...(entry.via.length ? { via: entry.via.map((v) => ({ ...v, source: publicSource(v.source) })) } : {}),
           ...(entry.parts.length ? { parts: entry.parts.length } : {}),
         },
       };

@@ -96,6 +96,14 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         'accept-encoding': 'gzip, deflate, br',
         ...lowerKeys(request.headers ?? {}),
       };
+      // `https://user:password@host/feed`, as Plagger recipes wrote it: sent as Basic auth, and
+      // never part of a message.
+      if (target.username || target.password) {
+        headers.authorization ??= `Basic ${Buffer.from(`${decodeURIComponent(target.username)}:${decodeURIComponent(target.password)}`).toString('base64')}`;
+        target.username = '';
+        target.password = '';
+        current = target.href;
+      }
       if (validators?.etag) headers['if-none-match'] = validators.etag;
       if (validators?.lastModified) headers['if-modified-since'] = validators.lastModified;
       const response = await limitFor(target)(() =>
@@ -311,9 +319,10 @@ export function retryAfterMs(value: string | null): number | undefined {
 }
 
 function describeNetworkError(error: unknown, timeoutMs: number): string {
-  const err = error as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-  if (err.name === 'TimeoutError') return `timed out after ${timeoutMs} ms`;
+  const err = error as { name?: string; message?: string; code?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError' || /due to timeout/.test(err.message ?? '')) return `timed out after ${timeoutMs} ms`;
   if (err.name === 'AbortError') return 'aborted';
+  if (err.code && err.code !== 'UND_ERR_ABORTED') return `${err.code}${err.message && err.message !== err.code ? ` (${err.message})` : ''}`;
   const cause = err.cause;
   if (cause?.code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect timed out';
   if (cause?.code) return `${cause.code}${cause.message ? ` (${cause.message})` : ''}`;

@@ -107,7 +107,7 @@ const pluginEntrySchema = z
     config: z.unknown().optional(),
     rule: z.unknown().optional(),
     rule_op: z.unknown().optional(),
-    disable: z.union([z.boolean(), z.literal(0), z.literal(1)]).optional(),
+    disable: z.union([z.boolean(), z.literal(0), z.literal(1)], { error: 'expected true, false, 1 or 0' }).optional(),
   })
   .strict();
 
@@ -157,6 +157,13 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
   const root = readDocument(file);
   if (!root || problems.length > 0) throw new RecipeError(problems);
 
+  /** Where a `${VAR}` was unset: that plugin's config is not checked further (one problem, not three). */
+  const missingEnv = new Map<SourceDocument, PathPart[][]>();
+  const setMissing = (source: SourceDocument) => {
+    const list: PathPart[][] = [];
+    missingEnv.set(source, list);
+    return list;
+  };
   /** Plugin entries in run order, each with the document and path it came from. */
   const entries: Array<{ source: SourceDocument; path: PathPart[]; value: unknown }> = [];
   let globalValue: Record<string, unknown> = {};
@@ -164,7 +171,7 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
   let schedule: Recipe['schedule'];
 
   const visit = (source: SourceDocument, stack: string[]) => {
-    const value = interpolate(source.doc.toJS(), [], source, env, secrets, problems) ?? {};
+    const value = interpolate(source.doc.toJS(), [], source, env, secrets, problems, missingEnv.get(source) ?? setMissing(source)) ?? {};
     const top = topSchema.safeParse(value);
     if (!top.success) {
       for (const issue of top.error.issues) problems.push(issueProblem(source, [], issue));
@@ -223,6 +230,8 @@ export async function loadRecipe(path: string, options: LoadRecipeOptions = {}):
       );
       continue;
     }
+    const hasMissingEnv = (missingEnv.get(source) ?? []).some((missing) => entryPath.every((part, i) => missing[i] === part));
+    if (hasMissingEnv) continue;
     const config = plugin.config.safeParse(entry.data.config ?? {});
     if (!config.success) {
       for (const issue of config.error.issues) {
@@ -298,6 +307,7 @@ function interpolate(
   env: NodeJS.ProcessEnv,
   secrets: Set<string>,
   problems: RecipeProblem[],
+  missingAt: PathPart[][],
 ): unknown {
   if (typeof value === 'string') {
     if (!value.includes('${')) return value;
@@ -312,13 +322,14 @@ function interpolate(
       }
       if (fallback !== undefined) return fallback;
       problems.push(problemAt(source, path, `environment variable ${name} is not set`));
+      missingAt.push(path);
       return '';
     });
   }
-  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, [...path, i], source, env, secrets, problems));
+  if (Array.isArray(value)) return value.map((item, i) => interpolate(item, [...path, i], source, env, secrets, problems, missingAt));
   if (value && typeof value === 'object') {
     return Object.fromEntries(
-      Object.entries(value).map(([key, item]) => [key, interpolate(item, [...path, key], source, env, secrets, problems)]),
+      Object.entries(value).map(([key, item]) => [key, interpolate(item, [...path, key], source, env, secrets, problems, missingAt)]),
     );
   }
   return value;
@@ -327,7 +338,7 @@ function interpolate(
 function describeIssue(issue: z.core.$ZodIssue): string {
   if (issue.code === 'unrecognized_keys') return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => JSON.stringify(k)).join(', ')}`;
   if (issue.code === 'invalid_format' && issue.format === 'url') return 'expected a URL';
-  if (issue.code === 'invalid_type') return `expected ${issue.expected}${issue.input === undefined ? ' (missing)' : ''}`;
+  if (issue.code === 'invalid_type') return `expected ${issue.expected}${/received undefined/.test(issue.message) ? ' (missing)' : ''}`;
   return issue.message;
 }
 

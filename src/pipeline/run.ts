@@ -106,10 +106,12 @@ export async function runRecipe(recipeOrPath: Recipe | string, options: RunOptio
   return report;
 }
 
+const URL_PASSWORD = /(\/\/[^/:@\s]+):[^@/\s]+@/g;
+
 /** Tokens in a URL must not reach the summary, the status page or the stored history. */
 function redactReport(report: RunReport, secrets: string[]): void {
-  if (secrets.length === 0) return;
-  const redact = (text: string) => secrets.reduce((out, secret) => out.split(secret).join('[secret]'), text);
+  const redact = (text: string) =>
+    secrets.reduce((out, secret) => out.split(secret).join('[secret]'), text).replace(URL_PASSWORD, '$1:[secret]@');
   for (const source of report.sources) {
     source.target = redact(source.target);
     if (source.error) source.error = redact(source.error);
@@ -417,7 +419,8 @@ function mergeBack(result: Feed[], rest: Feed[]): Feed[] {
  * a feed fetched again costs a lookup per entry, not a parse.
  */
 async function sanitizeLast(feeds: Feed[], store: Store): Promise<Feed[]> {
-  const sanitizeCached = async (entry: Entry, baseUrl: string | undefined): Promise<Entry> => {
+  const sanitizeCached = async (raw: Entry, baseUrl: string | undefined): Promise<Entry> => {
+    const entry = withSafeLinks(raw);
     if (entry.content === undefined && entry.summary === undefined && entry.parts.length === 0) return entry;
     const key = sha256Hex(JSON.stringify([baseUrl ?? null, entry.link ?? null, entry.content ?? null, entry.summary ?? null, entry.parts.length]));
     const cached = entry.parts.length === 0 ? await store.get<{ content?: string; summary?: string }>('sanitized', key) : undefined;
@@ -442,6 +445,24 @@ async function sanitizeLast(feeds: Feed[], store: Store): Promise<Feed[]> {
 }
 
 const SANITIZED_TTL_MS = 30 * 86_400_000;
+
+const PUBLISHABLE_URL = /^(?:https?:|mailto:)/i;
+
+/** An entry's own link, its enclosures and its via links may only be web (or mail) addresses. */
+function withSafeLinks(entry: Entry): Entry {
+  const unsafe =
+    (entry.link !== undefined && !PUBLISHABLE_URL.test(entry.link)) ||
+    entry.enclosures.some((e) => !PUBLISHABLE_URL.test(e.url) && !e.localPath) ||
+    entry.via.some((v) => v.link !== undefined && !PUBLISHABLE_URL.test(v.link));
+  if (!unsafe) return entry;
+  const safe: Entry = {
+    ...entry,
+    enclosures: entry.enclosures.filter((e) => PUBLISHABLE_URL.test(e.url) || e.localPath),
+    via: entry.via.map((v) => (v.link !== undefined && !PUBLISHABLE_URL.test(v.link) ? { entryId: v.entryId, source: v.source } : v)),
+  };
+  if (entry.link !== undefined && !PUBLISHABLE_URL.test(entry.link)) delete safe.link;
+  return safe;
+}
 
 // ─── Publish ─────────────────────────────────────────────────────────────────────────────────
 

@@ -156,3 +156,18 @@ describe('feedToEntries', () => {
     expect(again).toEqual(first);
   });
 });
+
+describe('parseFeedDocument: a download cut short', () => {
+  it('keeps the complete items, drops the fragment, and says where the document stops', async () => {
+    const whole = rss('<item><guid>1</guid><title>一つ目</title></item><item><guid>2</guid><title>R&amp;D メモ</title><description>本文</description></item>');
+    const cut = whole.slice(0, whole.indexOf('R&amp;D') + 6);
+    const feed = await parseFeedDocument(cut, tokyo);
+    expect(feed.items.map((i) => i.title)).toEqual(['一つ目']);
+    expect(feed.warnings).toEqual([
+      `https://blog.example.jp/feed: the document is cut off after ${cut.length} characters (no </rss>); its last, incomplete item was dropped`,
+    ]);
+    const complete = await parseFeedDocument(whole, tokyo);
+    expect(complete.warnings).toEqual([]);
+    expect(complete.items).toHaveLength(2);
+  });
+});

@@ -154,3 +154,17 @@ describe('ctx.http', () => {
     expect(() => response.json()).toThrow(new RegExp(`^${server.url}/api: not JSON .*"<html>oops</html>"`));
   });
 });
+
+describe('ctx.http with credentials in the URL', () => {
+  it('sends them as Basic auth and keeps them out of the URL and of messages', async () => {
+    const server = await serve((req, res) => {
+      res.writeHead(req.headers.authorization === `Basic ${Buffer.from('taro:pa ss').toString('base64')}` ? 404 : 401);
+      res.end();
+    });
+    const url = server.url.replace('http://', 'http://taro:pa%20ss@');
+    const error = (await client().fetch(`${url}/private.rss`).catch((e: unknown) => e)) as HttpError;
+    expect(error.status).toBe(404);
+    expect(error.message).toBe(`${server.url}/private.rss: HTTP 404 Not Found`);
+    expect(server.requests[0]!.url).toBe('/private.rss');
+  });
+});

@@ -1,10 +1,12 @@
 import { readFile } from 'node:fs/promises';
+import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import type { DecodedText } from '../../pipeline/context.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { feedFromParsed, feedToEntries, parseFeedDocument } from '../../feed/parse.js';
 import { decode } from '../../text/charset.js';
+import { normalizePermalink } from '../../pipeline/urls.js';
 
 /**
  * Any RSS 0.9x / 1.0 / 2.0, Atom or JSON Feed, from a URL or a local file. The generic source:
@@ -51,8 +53,9 @@ export default definePlugin({
       url: path ? undefined : location,
       defaultZone: ctx.config.timezone ?? ctx.global.timezone,
     });
-    // A path as written in the recipe keeps ids stable when the checkout moves.
-    const feedId = url ?? `file:${path}`;
+    // Ids must not change with how a path or URL is spelt: a path counts relative to the recipe
+    // (so moving the checkout keeps them), a URL in its normalised form (http and https alike).
+    const feedId = url && !url.startsWith('file:') ? normalizePermalink(url) : `file:${relative(ctx.global.baseDir, location).split(sep).join('/')}`;
     const source = {
       plugin: 'Source::Feed',
       feedId,
