@@ -179,3 +179,22 @@ describe('runRecipe: secrets and hung sources', () => {
     expect(report.sources.find((o) => o.plugin === 'Source::Feed')).toMatchObject({ ok: true, entries: 1 });
   });
 });
+
+describe('runRecipe: what may be published', () => {
+  it('drops javascript: links and keeps local paths out of the published JSON Feed', async () => {
+    const s = workspace(`plugins:\n  - module: Source::Feed\n    config: {path: evil.rss}\n  - module: Publish::Feed\n    config: {formats: [rss, json]}\n`);
+    s.write(
+      'evil.rss',
+      `<?xml version="1.0"?><rss version="2.0"><channel><title>e</title><link>https://e.example/</link><description>d</description>
+        <item><guid>1</guid><title>x</title><link>javascript:alert(1)</link><description><![CDATA[<a href="javascript:alert(2)">c</a><script>alert(3)</script><img src="/a.png" onerror="alert(4)">]]></description></item></channel></rss>`,
+    );
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    const rssText = readFileSync(s.path('out/lifestream.rss'), 'utf8');
+    const jsonText = readFileSync(s.path('out/lifestream.json'), 'utf8');
+    for (const text of [rssText, jsonText]) {
+      expect(text).not.toMatch(/javascript:|<script|onerror/i);
+      expect(text).not.toContain(s.dir);
+    }
+    expect(jsonText).toContain('https://e.example/a.png');
+  });
+});
