@@ -198,12 +198,13 @@ export const WINDOWS_1252: ByteCodec = {
   },
 };
 
-/** Characters that Shift_JIS makes of a UTF-8 lead byte and continuation byte (縺 繧 譌 …). */
+/** Characters that Shift_JIS makes of a UTF-8 lead byte (E2–E9) and a continuation byte (縺 繧 譌 …). */
 let utf8AsShiftJis: Set<string> | undefined;
 export function utf8LeadAsShiftJis(): ReadonlySet<string> {
   if (!utf8AsShiftJis) {
     utf8AsShiftJis = new Set();
-    for (let lead = 0xe3; lead <= 0xe9; lead++) {
+    // E2: symbols (① ※ → ★ ™), E3: kana and CJK punctuation, E4–E9: kanji.
+    for (let lead = 0xe2; lead <= 0xe9; lead++) {
       for (let trail = 0x80; trail <= 0xbf; trail++) {
         const text = shiftJis().decode.get(lead * 256 + trail);
         if (text) utf8AsShiftJis.add(text);
@@ -218,7 +219,7 @@ let utf8AsEucJp: Set<string> | undefined;
 export function utf8LeadAsEucJp(): ReadonlySet<string> {
   if (!utf8AsEucJp) {
     utf8AsEucJp = new Set();
-    for (let lead = 0xe3; lead <= 0xe9; lead++) {
+    for (let lead = 0xe2; lead <= 0xe9; lead++) {
       for (let trail = 0xa1; trail <= 0xbf; trail++) {
         const text = eucJp().decode.get(lead * 256 + trail);
         if (text) utf8AsEucJp.add(text);

@@ -59,13 +59,18 @@ export function repairMojibakeDetailed(text: string, options: RepairOptions = {}
   for (let pass = 0; pass < MAX_PASSES; pass++) {
     const before = current;
     for (const step of STEPS) {
-      const result = step(current, options);
+      const result = step(current, options, new Set(repairs));
       if (result.text !== current) {
         current = result.text;
-        for (const label of result.labels) if (!repairs.includes(label) || pass > 0) repairs.push(label);
+        // A layer of UTF-8 read as windows-1252 or Latin-1 can sit on another; other paths
+        // found again in a later pass are the same corruption, reached once it was proven.
+        for (const label of result.labels) {
+          if (!repairs.includes(label) || (pass > 0 && /^UTF-8 read as (windows-1252|Latin-1)$/.test(label))) repairs.push(label);
+        }
       }
     }
-    if (current === before || !mayBeMojibake(current)) break;
+    // Another pass even without a sign of mojibake left: what this pass proved may unlock more.
+    if (current === before) break;
   }
   return { text: current, repairs };
 }
@@ -77,6 +82,7 @@ const COMMON_PUNCTUATION = 2; // ‘ ’ “ ” – — … • € ™: Wester
 const SHIFT_JIS_LEAD = 4; // what a Shift_JIS lead byte becomes in windows-1252 (ƒ of ƒe = テ)
 const SURE_SIGN = 8; // U+FFFD, private use, ESC, kanji made of UTF-8 bytes (縺 繧 譌)
 const EUC_MARK = 16; // ｡ ､ ･: EUC-JP punctuation and kana lead bytes read as Shift_JIS
+const SS2_KANJI = 32; // kanji at Shift_JIS 8E xx: EUC-JP half-width katakana read as Shift_JIS
 
 let classes: Uint8Array | undefined;
 function characterClasses(): Uint8Array {
@@ -92,6 +98,10 @@ function characterClasses(): Uint8Array {
   for (let c = 0xe000; c < 0xf900; c++) classes[c] = SURE_SIGN;
   for (const set of [utf8LeadAsShiftJis(), utf8LeadAsEucJp()]) for (const char of set) classes[char.charCodeAt(0)] = SURE_SIGN;
   for (const c of [0xff61, 0xff64, 0xff65]) classes[c] = EUC_MARK;
+  for (let trail = 0x40; trail <= 0xfc; trail++) {
+    const char = SHIFT_JIS.step([0x8e, trail], 0).text;
+    if (char && char.length === 1) classes[char.charCodeAt(0)]! |= SS2_KANJI;
+  }
   return classes;
 }
 
@@ -107,8 +117,11 @@ export function mayBeMojibake(text: string): boolean {
   const table = characterClasses();
   let previous = 0;
   let leadPairs = 0;
+  let ss2Kanji = 0;
   for (let i = 0; i < text.length; i++) {
     const current = table[text.charCodeAt(i)]!;
+    ss2Kanji = current & SS2_KANJI ? ss2Kanji + 1 : 0;
+    if (ss2Kanji >= 3) return true;
     if (current !== 0) {
       if (current & SURE_SIGN) return true;
       if (current & HIGH_LATIN) {
@@ -131,7 +144,9 @@ interface StepResult {
   text: string;
   labels: string[];
 }
-type Step = (text: string, options: RepairOptions) => StepResult;
+/** Corruption paths already undone somewhere in this text: the rest of it likely went the same way. */
+type Evidence = ReadonlySet<string>;
+type Step = (text: string, options: RepairOptions, evidence: Evidence) => StepResult;
 
 const iso2022Decoder = new TextDecoder('iso-2022-jp');
 
@@ -172,8 +187,8 @@ const repairDoubleEscapes: Step = (text, options) => {
 };
 
 /** Runs of characters windows-1252 can write, holding two or more non-ASCII ones. */
-const repairLatinMisreadings: Step = (text) => {
-  const context = contextOf(text);
+const repairLatinMisreadings: Step = (text, _options, evidence) => {
+  const context = contextOf(text, evidence);
   const labels = new Set<string>();
   const chars = Array.from(text);
   const out: string[] = [];
@@ -227,8 +242,8 @@ function isCjkSign(char: string): boolean {
 }
 
 /** Runs of non-ASCII characters that hold a sign of a Japanese-codec misreading. */
-const repairJapaneseMisreadings: Step = (text) => {
-  const context = contextOf(text);
+const repairJapaneseMisreadings: Step = (text, _options, evidence) => {
+  const context = contextOf(text, evidence);
   const labels = new Set<string>();
   const chars = Array.from(text);
   const out: string[] = [];
@@ -247,7 +262,7 @@ const repairJapaneseMisreadings: Step = (text) => {
     }
     const run = chars.slice(i, j);
     const best =
-      signs > 0 && run.length >= 2
+      (signs > 0 || hasLead8eRun(run)) && run.length >= 2
         ? bestRepair(run, [
             [SHIFT_JIS, UTF_8],
             [EUC_JP, UTF_8],
@@ -284,7 +299,7 @@ interface Repaired {
  * what it becomes once every layer is peeled, not by how it looks after the first.
  */
 function bestRepair(run: string[], paths: Array<[ByteCodec, ByteCodec]>, context: RepairContext): Repaired | undefined {
-  let best: { repaired: Repaired; score: number; wholeUtf8: boolean } | undefined;
+  let best: { repaired: Repaired; score: number; rank: number } | undefined;
   for (const [from, to] of paths) {
     if (!worthTrying(run, from, to, context)) continue;
     const repaired = reread(run, from, to, context);
@@ -300,10 +315,11 @@ function bestRepair(run: string[], paths: Array<[ByteCodec, ByteCodec]>, context
     // A whole run that reads as valid UTF-8 is near proof: Shift_JIS and EUC-JP readings of the
     // same bytes, however plausible their kanji, are coincidences.
     const wholeUtf8 = to === UTF_8 && repaired.complete;
+    // A path already proven on this text beats a new one: one text, one corruption.
+    const proven = isProven(context, from, to);
     const score = plausibility(peeled.join(''));
-    if (!best || (wholeUtf8 && !best.wholeUtf8) || (wholeUtf8 === best.wholeUtf8 && score > best.score)) {
-      best = { repaired, score, wholeUtf8 };
-    }
+    const rank = (proven ? 2 : 0) + (wholeUtf8 ? 1 : 0);
+    if (!best || rank > best.rank || (rank === best.rank && score > best.score)) best = { repaired, score, rank };
   }
   return best?.repaired;
 }
@@ -313,6 +329,7 @@ function bestRepair(run: string[], paths: Array<[ByteCodec, ByteCodec]>, context
  * reach the slow path are genuine (Western accents, a rare kanji) and leave here, cheaply.
  */
 function worthTrying(run: string[], from: ByteCodec, to: ByteCodec, context: RepairContext): boolean {
+  if (isProven(context, from, to)) return true;
   if (from === WINDOWS_1252) {
     const bytes = run.map((char) => WINDOWS_1252.encode(char)?.[0] ?? -1);
     let inARow = 0;
@@ -357,7 +374,7 @@ function worthTrying(run: string[], from: ByteCodec, to: ByteCodec, context: Rep
     }
     return false;
   }
-  if (from === SHIFT_JIS && to === EUC_JP) return context.eucReadAsShiftJis;
+  if (from === SHIFT_JIS && to === EUC_JP) return context.eucReadAsShiftJis || hasLead8eRun(run);
   return run.some((char) => char === '\uFFFD' || (char.charCodeAt(0) >= 0x80 && char.charCodeAt(0) <= 0x9f));
 }
 
@@ -421,6 +438,19 @@ function isKana(code: number): boolean {
  * look like everyday Japanese before it replaces anything; and the two misreadings between them
  * must show their own signature, so that genuine half-width katakana (ﾃｨｰｼｬﾂ) is left alone.
  */
+/**
+ * EUC-JP half-width katakana (SS2 8E before each byte) leaves a trace no genuine text has: read
+ * as windows-1252 or Latin-1, `Ž` or U+008E before every character (ŽÃŽ½); read as Shift_JIS,
+ * a row of kanji that all begin with 8E (ﾃｽﾄ → 偲漆柴). With that trace, the half-width reading
+ * is taken even though half-width katakana scores lower than the kanji it replaces.
+ */
+function unmistakable(original: string, reading: string, from: ByteCodec, to: ByteCodec): boolean {
+  if (to !== EUC_JP || !/^[\u0000-\u007f\uff61-\uff9f]*$/.test(reading)) return false;
+  if (from === WINDOWS_1252) return /[\u008e\u017d][\u00a1-\u00df][\u008e\u017d][\u00a1-\u00df]/.test(original);
+  const chars = Array.from(original);
+  return from === SHIFT_JIS && hasLead8eRun(chars) && chars.every((c) => c < '\u0080' || SHIFT_JIS.encode(c)?.[0] === 0x8e);
+}
+
 function acceptable(
   original: string,
   reading: string,
@@ -429,7 +459,12 @@ function acceptable(
   context: RepairContext,
   wholeRun: boolean,
 ): boolean {
-  if (to === UTF_8) return from === WINDOWS_1252 ? !looksLikeHalfwidthKatakana(original, reading) : readsAsJapanese(reading, wholeRun);
+  const provenLatin = isProven(context, from, to) && readsAsLatin(reading);
+  if (to === UTF_8) {
+    if (from === WINDOWS_1252) return !looksLikeHalfwidthKatakana(original, reading);
+    return provenLatin || readsAsJapanese(reading, wholeRun);
+  }
+  if (provenLatin) return true;
   let everyday = 0;
   let kana = 0;
   let substantial = 0;
@@ -455,7 +490,7 @@ function acceptable(
   if (from === WINDOWS_1252 && to === EUC_JP && kana === 0 && onlyHalfwidthKatakanaBytes(original)) return false;
   // EUC-JP kana are A4/A5 lead bytes: read as Shift_JIS, `､` and `･` come before every other
   // character. Without that signature somewhere in the text, half-width katakana is genuine.
-  if (from === SHIFT_JIS && to === EUC_JP) return context.eucReadAsShiftJis && kana > 0;
+  if (from === SHIFT_JIS && to === EUC_JP) return context.eucReadAsShiftJis && (kana > 0 || (counted >= 2 && allKanjiCommon(reading)));
   // Shift_JIS read as EUC-JP loses most bytes: what remains is U+FFFD and control characters.
   if (from === EUC_JP && to === SHIFT_JIS) return kana > 0 && /[\ufffd\u0080-\u009f]/.test(original);
   return true;
@@ -477,6 +512,22 @@ function looksLikeHalfwidthKatakana(original: string, reading: string): boolean 
     if (code >= 0x80 && !(code >= 0xa1 && code <= 0xdf) && code !== 0x8e && char !== 'Ž') return false;
   }
   return true;
+}
+
+/**
+ * Latin letters and symbols only (JIS X 0212 has é, ü, ñ; UTF-8 two-byte is ©, é): what a path
+ * proven on the Japanese beside them is trusted with. Kana and kanji keep the usual tests.
+ */
+function readsAsLatin(reading: string): boolean {
+  let characters = 0;
+  for (const char of reading) {
+    const code = char.codePointAt(0)!;
+    if (code < 0x80 || code === 0xfffd) continue;
+    characters++;
+    const latin = (code >= 0xa1 && code < 0x180) || (code >= 0x2000 && code < 0x2200);
+    if (!latin) return false;
+  }
+  return characters > 0;
 }
 
 /**
@@ -502,6 +553,15 @@ function onlyHalfwidthKatakanaBytes(text: string): boolean {
     if (byte >= 0x80 && (byte < 0xa1 || byte > 0xdf)) return false;
   }
   return true;
+}
+
+function hasLead8eRun(chars: readonly string[]): boolean {
+  let inARow = 0;
+  for (const char of chars) {
+    inARow = SHIFT_JIS.encode(char)?.[0] === 0x8e ? inARow + 1 : 0;
+    if (inARow >= 3) return true;
+  }
+  return false;
 }
 
 function allKanjiCommon(text: string): boolean {
@@ -531,11 +591,24 @@ function hasJapaneseWord(text: string): boolean {
 interface RepairContext {
   /** The text shows EUC-JP kana read as Shift_JIS (`､ｳ､ﾋ`) somewhere. */
   eucReadAsShiftJis: boolean;
+  /**
+   * Paths already undone elsewhere in this text. Where Japanese went through a path, the Western
+   * letters beside it did too (UTF-8 `é` read as Shift_JIS is `ﾃｩ`, EUC-JP `è` read as Latin-1 is
+   * `\x8f«²`), so once the Japanese has proven the path, smaller stretches are believed.
+   */
+  proven: Evidence;
 }
 
-function contextOf(text: string): RepairContext {
+function isProven(context: RepairContext, from: ByteCodec, to: ByteCodec): boolean {
+  if (from === WINDOWS_1252) return context.proven.has(`${to.name} read as windows-1252`) || context.proven.has(`${to.name} read as Latin-1`);
+  return context.proven.has(`${to.name} read as ${from.name}`);
+}
+
+function contextOf(text: string, proven: Evidence): RepairContext {
   let halfwidth = 0;
   let marks = 0;
+  let swallowed = 0;
+  let utf8Debris = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 0xff61 && code <= 0xff9f) halfwidth++;
@@ -544,11 +617,15 @@ function contextOf(text: string): RepairContext {
     if ((code === 0xff61 || code === 0xff64 || code === 0xff65) && (text.charCodeAt(i + 1) || 0) >= 0x80) marks++;
     // …or swallowed as the second byte of a Shift_JIS kanji (画の → ｲ隍ﾎ: 隍 is E8 A4).
     else if (code >= 0x4e00 && code < 0xa000 && !isEverydayJapanese(code)) {
+      if (utf8LeadAsShiftJis().has(text[i]!)) utf8Debris++;
       const trail = SHIFT_JIS.encode(text[i]!)?.[1];
-      if (trail === 0xa1 || trail === 0xa4 || trail === 0xa5) marks++;
+      if (trail === 0xa1 || trail === 0xa4 || trail === 0xa5) swallowed++;
     }
   }
-  return { eucReadAsShiftJis: marks >= 1 && marks >= halfwidth * 0.1 };
+  // UTF-8 read as Shift_JIS is full of rare kanji with such trail bytes too: there, only the
+  // visible marks count.
+  if (utf8Debris < 2) marks += swallowed;
+  return { eucReadAsShiftJis: marks >= 1 && marks >= halfwidth * 0.1, proven };
 }
 
 const LOST = 0xff; // a byte no decoder here accepts: stands for what a U+FFFD replaced
@@ -597,7 +674,7 @@ function reread(run: string[], from: ByteCodec, to: ByteCodec, context: RepairCo
   starts.push(bytes.length);
   if (from.alternative) chooseAlternatives(run, bytes, starts, from, to);
 
-  const sequences = readSequences(bytes, lost, from, to);
+  const sequences = readSequences(bytes, lost, from, to, isProven(context, from, to));
   const byteState = classifyBytes(bytes, lost, sequences, to === UTF_8 ? 3 : 1);
 
   // Which source characters can be taken.
@@ -633,50 +710,87 @@ function reread(run: string[], from: ByteCodec, to: ByteCodec, context: RepairCo
     }
   }
 
-  // Replace each stretch of good characters that gains plausibility.
-  const out: string[] = [];
-  let gain = 0;
-  let sequenceIndex = 0;
-  let complete = true;
-  for (let i = 0; i < run.length; ) {
-    if (!good[i]) {
-      if (run[i]!.charCodeAt(0) >= 0x80) complete = false;
-      out.push(run[i++]!);
-      continue;
-    }
-    let j = i;
-    while (j < run.length && good[j]) j++;
-    const original = run.slice(i, j).join('');
+  /** The new reading of the bytes of characters [i, j): one U+FFFD per stretch of lost bytes. */
+  const readingOf = (i: number, j: number) => {
     const startByte = starts[i]!;
     const endByte = starts[j]!;
-    while (sequenceIndex < sequences.length && sequences[sequenceIndex]!.end <= startByte) sequenceIndex++;
-    let reading = '';
+    let low = 0;
+    let high = sequences.length;
+    while (low < high) {
+      const middle = (low + high) >> 1;
+      if (sequences[middle]!.end <= startByte) low = middle + 1;
+      else high = middle;
+    }
+    let text = '';
     let multibyte = false;
     let inLoss = false;
-    for (let s = sequenceIndex; s < sequences.length && sequences[s]!.start < endByte; s++) {
-      const seq = sequences[s]!;
+    for (let k = low; k < sequences.length && sequences[k]!.start < endByte; k++) {
+      const seq = sequences[k]!;
       if (seq.kind === 'invalid') {
-        if (!inLoss) reading += '\uFFFD';
+        if (!inLoss) text += '\uFFFD';
         inLoss = true;
         continue;
       }
       inLoss = false;
       if (seq.kind === 'multibyte') multibyte = true;
-      reading += seq.text!;
+      text += seq.text!;
     }
-    const delta = multibyte && reading !== original ? plausibility(reading) - plausibility(original) : 0;
-    const lossInvolved = reading.includes('\uFFFD');
-    const wholeRun = i === 0 && j === run.length;
-    if (
-      delta >= MIN_GAIN &&
-      acceptable(original, reading, from, to, context, wholeRun) &&
-      !(lossInvolved && !TRUSTED_WITH_LOSS(from, to))
-    ) {
-      out.push(...Array.from(reading));
-      gain += delta;
+    return { text, multibyte };
+  };
+  const proven = isProven(context, from, to);
+  /** The replacement for characters [i, j), if it is one. */
+  const judge = (i: number, j: number): { reading: string; delta: number } | undefined => {
+    const original = run.slice(i, j).join('');
+    const { text: reading, multibyte } = readingOf(i, j);
+    if (!multibyte || reading === original) return undefined;
+    if (unmistakable(original, reading, from, to)) return { reading, delta: Math.max(plausibility(reading) - plausibility(original), 0.1) };
+    const delta = plausibility(reading) - plausibility(original);
+    // On a proven path any gain will do for Latin letters: `ﾂｩ` → `©` gains little but is the
+    // same corruption as the Japanese beside it.
+    if (proven && readsAsLatin(reading) ? delta <= 0 : delta < MIN_GAIN) return undefined;
+    if (reading.includes('\uFFFD') && !TRUSTED_WITH_LOSS(from, to)) return undefined;
+    if (!acceptable(original, reading, from, to, context, i === 0 && j === run.length)) return undefined;
+    return { reading, delta };
+  };
+  /** ASCII that reads as itself: a place where a stretch can be split without splitting bytes. */
+  const standaloneAscii = (k: number) => run[k]!.charCodeAt(0) < 0x80 && byteState[starts[k]!] === 'ascii';
+
+  // Replace each stretch of good characters that gains plausibility; if a stretch as a whole
+  // does not, its words may (テスト beside Crème, where only the Japanese is proven yet).
+  const out: string[] = [];
+  let gain = 0;
+  let complete = true;
+  const keep = (i: number, j: number) => {
+    for (let k = i; k < j; k++) if (run[k]!.charCodeAt(0) >= 0x80) complete = false;
+    out.push(...run.slice(i, j));
+  };
+  for (let i = 0; i < run.length; ) {
+    if (!good[i]) {
+      keep(i, i + 1);
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < run.length && good[j]) j++;
+    const whole = judge(i, j);
+    if (whole) {
+      out.push(...Array.from(whole.reading));
+      gain += whole.delta;
     } else {
-      if (/[^\u0000-\u007f]/.test(original)) complete = false;
-      out.push(...run.slice(i, j));
+      for (let a = i; a < j; ) {
+        if (standaloneAscii(a)) {
+          out.push(run[a++]!);
+          continue;
+        }
+        let b = a;
+        while (b < j && !standaloneAscii(b)) b++;
+        const part = b - a < j - i ? judge(a, b) : undefined;
+        if (part) {
+          out.push(...Array.from(part.reading));
+          gain += part.delta;
+        } else keep(a, b);
+        a = b;
+      }
     }
     i = j;
   }
@@ -699,7 +813,7 @@ function chooseAlternatives(run: string[], bytes: number[], starts: number[], fr
   });
 }
 
-function readSequences(bytes: number[], lost: boolean[], from: ByteCodec, to: ByteCodec): Sequence[] {
+function readSequences(bytes: number[], lost: boolean[], from: ByteCodec, to: ByteCodec, proven: boolean): Sequence[] {
   const sequences: Sequence[] = [];
   const twoByteTarget = to !== UTF_8;
   /** Where the last character read (or failed to read) began; after ASCII, the next byte. */
@@ -732,7 +846,9 @@ function readSequences(bytes: number[], lost: boolean[], from: ByteCodec, to: By
     // UTF-8 read as Shift_JIS or EUC-JP is Japanese text: three-byte sequences. A two-byte one
     // there (ﾃｨ → è) is far likelier genuine half-width katakana than mojibake.
     if (kind === 'multibyte' && to === UTF_8 && from !== WINDOWS_1252) {
-      if (step.length < 3 || !isJapaneseRange(step.text!.codePointAt(0)!)) kind = 'invalid';
+      const code = step.text!.codePointAt(0)!;
+      const provenLatin = proven && step.length === 2 && code < 0x500;
+      if (!provenLatin && (step.length < 3 || !isJapaneseRange(code))) kind = 'invalid';
     }
     if (kind === 'multibyte' && to === UTF_8 && step.length > 2 && !isLivingScript(step.text!.codePointAt(0)!)) kind = 'invalid';
     // Out of windows-1252 text, two-byte UTF-8 is Latin, Greek or Cyrillic; Latin Extended-B,
