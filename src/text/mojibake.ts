@@ -445,10 +445,15 @@ function isKana(code: number): boolean {
  * is taken even though half-width katakana scores lower than the kanji it replaces.
  */
 function unmistakable(original: string, reading: string, from: ByteCodec, to: ByteCodec): boolean {
-  if (to !== EUC_JP || !/^[\u0000-\u007f\uff61-\uff9f]*$/.test(reading)) return false;
+  if (to !== EUC_JP) return false;
+  // Half-width katakana, and everyday Japanese beside it (ｾｰﾙ中！).
+  for (const char of reading) {
+    const code = char.codePointAt(0)!;
+    if (code >= 0x80 && !(code >= 0xff61 && code <= 0xff9f) && !isEverydayJapanese(code)) return false;
+  }
+  if (!/[\uff61-\uff9f]/.test(reading)) return false;
   if (from === WINDOWS_1252) return /[\u008e\u017d][\u00a1-\u00df][\u008e\u017d][\u00a1-\u00df]/.test(original);
-  const chars = Array.from(original);
-  return from === SHIFT_JIS && hasLead8eRun(chars) && chars.every((c) => c < '\u0080' || SHIFT_JIS.encode(c)?.[0] === 0x8e);
+  return from === SHIFT_JIS && hasLead8eRun(Array.from(original));
 }
 
 function acceptable(

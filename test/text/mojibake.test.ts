@@ -28,10 +28,10 @@ describe('repairMojibake on text corrupted through each path', () => {
   const cases = CORRUPTIONS.filter((path) => exactPaths.includes(path.name)).flatMap((path) =>
     texts
       .filter((text) => exactlyRecoverable(path, text))
-      // Half-width katakana alone, read as windows-1252 (ｺﾝﾆﾁﾊ → ºÝÆÁÊ) or EUC-JP read as
-      // Shift_JIS without kana (雑記 → ｻｨｵｭ), cannot be told from genuine text of that kind: by
-      // design such stretches are left alone (see docs/readme/text.md); every other case must be exact.
-      .filter((text) => !/^[\uff61-\uff9f\s]+$/.test(text))
+      // Shift_JIS half-width katakana alone read as windows-1252 (ｺﾝﾆﾁﾊ → ºÝÆÁÊ) cannot be told
+      // from genuine Latin-1 text: by design such stretches are left alone (docs/readme/text.md).
+      // EUC-JP half-width katakana carries its SS2 byte and must come back.
+      .filter((text) => !(path.name.startsWith('Shift_JIS') && /^[\uff61-\uff9f\s\u3002-\u300d\uff61-\uff65]+$/.test(text)))
       .map((text) => ({ path: path.name, text, corrupted: path.corrupt(text) })),
   );
 
@@ -77,6 +77,20 @@ describe('repairMojibake on text corrupted through each path', () => {
     // As printed there, ん is already gone (its bytes read as a private-use character): the rest comes back.
     expect(repairMojibake('､ｳ､ﾋ､ﾁ､ﾏ')).toBe('こにちは');
     expect(repairMojibake('æ\u0097¥æ\u009c¬')).toBe('日本');
+  });
+
+  it('repairs the Latin letters beside Japanese once the Japanese has proven the path', () => {
+    const text = 'New post: ご挨拶 © 2026 Example™, café, Zürich';
+    expect(repairMojibake(new TextDecoder('shift_jis').decode(Buffer.from(text)))).toBe(text);
+    const euc = 'テスト: Crème brûlée, SÃO PAULO';
+    expect(repairMojibake(iconv.encode(euc, 'euc-jp').toString('latin1'))).toBe(euc);
+  });
+
+  it('brings back EUC-JP half-width katakana by its SS2 trace', () => {
+    for (const text of ['ｺﾝﾆﾁﾊ', 'ﾃｨｰｼｬﾂ ｾｰﾙ中！']) {
+      expect(repairMojibake(new TextDecoder('shift_jis').decode(iconv.encode(text, 'euc-jp')))).toBe(text);
+      expect(repairMojibake(iconv.encode(text, 'euc-jp').toString('latin1'))).toBe(text);
+    }
   });
 
   it('repairs only the broken part of a mixed title', () => {
