@@ -22,5 +22,6 @@ export { openStore } from './store/index.js';
 export { MemoryQueue } from './queue/memory.js';
 export { createQueue } from './queue/index.js';
 export { decode } from './text/charset.js';
+export { repairMojibake, repairMojibakeDetailed } from './text/mojibake.js';
 export { parseDate, formatDate } from './text/dates.js';
 export { htmlToText, escapeHtml, unescapeEntities, deriveTitle } from './text/html.js';

@@ -47,6 +47,8 @@ export interface ParsedFeed {
   items: ParsedItem[];
   /** Problems that did not stop the parse (an unreadable date…), for the run report. */
   warnings: string[];
+  /** The document stopped before its closing root tag. */
+  truncated?: boolean;
 }
 
 export interface ParseOptions {
@@ -209,20 +211,24 @@ function parseXmlFeed(xml: string, options: ParseOptions): ParsedFeed {
   const itemNodes = itemParent.children.filter((node): node is Element => isElement(node) && node.name === itemName);
   // A download cut short still parses (the parser closes what is open), but its last item is a
   // fragment: keep only items whose end tag arrived, and say where the document stops.
-  if (!new RegExp(`</${rootName}\\s*>\\s*$`).test(cleaned)) {
+  let truncated = false;
+  if (!new RegExp(`</${rootName}\\s*>(?:\\s|<!--[\\s\\S]*?-->)*$`).test(cleaned)) {
+    truncated = true;
     const last = itemNodes.at(-1);
-    if (last && !cleaned.includes(`</${itemName}`, last.startIndex ?? 0)) {
-      itemNodes.pop();
-      warnings.push(`${where(options)}the document is cut off after ${cleaned.length} characters (no </${rootName}>); its last, incomplete item was dropped`);
-    } else {
-      warnings.push(`${where(options)}the document is cut off after ${cleaned.length} characters (no </${rootName}>)`);
-    }
+    const dropped = last && !cleaned.includes(`</${itemName}`, last.startIndex ?? 0) ? 1 : 0;
+    if (dropped) itemNodes.pop();
+    const lines = cleaned.split('\n');
+    warnings.push(
+      `the document ends at line ${lines.length}, column ${(lines.at(-1)?.length ?? 0) + 1} without its closing </${rootName}> ` +
+        `(a download cut short?); kept ${itemNodes.length} complete item(s)${dropped ? `, dropped ${dropped} incomplete` : ''}`,
+    );
   }
   const items = itemNodes.map((node, index) =>
     isAtom ? atomItem(node, feedBase, options, warnings, index) : rssItem(node, feedBase, options, warnings, index),
   );
 
   const feed: ParsedFeed = { format, title: cleanTitle(textOf(firstChild(channel, 'title'))), items, warnings };
+  if (truncated) feed.truncated = true;
   if (isAtom) {
     const alternate = childElements(channel).find((l) => l.name === 'link' && (l.attribs.rel ?? 'alternate') === 'alternate');
     if (alternate?.attribs.href) feed.link = resolveUrl(alternate.attribs.href, feedBase);

@@ -144,8 +144,10 @@ function publicSource(source: Entry['source']): Partial<Entry['source']> {
   const web = (url: string | undefined) => (url && /^https?:/i.test(url) ? url : undefined);
   const feedUrl = web(source.feedUrl);
   const feedLink = web(source.feedLink);
+  const localPath = /(?:^|:)(?:\/|\.{1,2}\/|~)/.test(source.feedId) && !/^https?:/i.test(source.feedId);
   return {
     plugin: source.plugin,
+    ...(localPath ? {} : { feedId: source.feedId }),
     ...(source.service ? { service: source.service } : {}),
     ...(source.feedTitle ? { feedTitle: source.feedTitle } : {}),
     ...(feedUrl ? { feedUrl } : {}),

@@ -163,8 +163,9 @@ describe('parseFeedDocument: a download cut short', () => {
     const cut = whole.slice(0, whole.indexOf('R&amp;D') + 6);
     const feed = await parseFeedDocument(cut, tokyo);
     expect(feed.items.map((i) => i.title)).toEqual(['一つ目']);
+    expect(feed.truncated).toBe(true);
     expect(feed.warnings).toEqual([
-      `https://blog.example.jp/feed: the document is cut off after ${cut.length} characters (no </rss>); its last, incomplete item was dropped`,
+      `the document ends at line 1, column ${cut.length + 1} without its closing </rss> (a download cut short?); kept 1 complete item(s), dropped 1 incomplete`,
     ]);
     const complete = await parseFeedDocument(whole, tokyo);
     expect(complete.warnings).toEqual([]);

@@ -155,9 +155,9 @@ describe('kakehashi serve on the demo recipe (what `npm start` runs), as a child
     });
     const parsed = await parseFeedDocument(feed, { defaultZone: 'Asia/Tokyo' });
     expect(parsed.title).toBe("taro's lifestream");
-    expect(parsed.items).toHaveLength(8);
+    expect(parsed.items).toHaveLength(11);
     const page = await (await fetch(`${url}/`)).text();
-    expect(page.match(/<li class="entry"/g)).toHaveLength(8);
+    expect(page.match(/<li class="entry"/g)).toHaveLength(11);
     expect((await (await fetch(`${url}/readyz`)).json()) as unknown).toEqual({ ok: true, checks: { store: 'ok', queue: 'ok' } });
     expect(await stop(child)).toBe(0);
     expect(child.output.join('')).toContain('"msg":"stopped"');

@@ -106,7 +106,7 @@ describe('Source::HatenaBlog: the Atom feed', () => {
     expect(feed.entries.map((e) => [e.id, e.title])).toEqual([['hatenablog://entry/6802418398300000002', '書き初め & 抱負']]);
     const warnings = warningsOf(feed);
     expect(warnings.at(-1)).toBe(
-      `${server.url}/feed:33:25: the document ends without its closing root tag (truncated download?); kept 1 complete item(s), dropped 1 incomplete`,
+      `${server.url}/feed: the document ends at line 33, column 25 without its closing </feed> (a download cut short?); kept 1 complete item(s), dropped 1 incomplete`,
     );
   });
 });

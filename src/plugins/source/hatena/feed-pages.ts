@@ -6,7 +6,6 @@
 import * as cheerio from 'cheerio';
 import type { PluginContext } from '../../../pipeline/context.js';
 import { parseFeedDocument, type ParsedFeed } from '../../../feed/parse.js';
-import { lineAndColumnAt } from './xml-records.js';
 
 export interface FeedPage {
   /** Final URL after redirects. */
@@ -67,29 +66,10 @@ async function fetchPage(
   result.encoding ||= decoded.encoding;
   for (const override of decoded.overrides) result.warnings.push(`${response.url}: charset: ${override}`);
   const parsed = await parseFeedDocument(decoded.text, { url: response.url, defaultZone });
-  result.warnings.push(...parsed.warnings.map((warning) => `${response.url}: ${warning}`));
-  dropIncompleteItems(decoded.text, parsed, response.url, result.warnings);
+  const warnings = parsed.warnings.map((warning) => `${response.url}: ${warning}`);
+  if (parsed.truncated && parsed.items.length === 0) throw new Error(warnings.find((w) => w.includes('cut short')) ?? `${response.url}: truncated`);
+  result.warnings.push(...warnings);
   return { url: response.url, parsed, text: decoded.text };
-}
-
-const ROOT_CLOSE = /<\/(?:[\w.-]+:)?(?:feed|RDF|rss)\s*>\s*(?:<!--[\s\S]*?-->\s*)*$/;
-const ITEM_CLOSE = /<\/(?:[\w.-]+:)?(?:item|entry)\s*>/g;
-
-/**
- * A lenient parse of a cut-off download returns the last item half-read; only items whose end tag
- * arrived are kept, and the cut is reported with its position.
- */
-export function dropIncompleteItems(text: string, parsed: ParsedFeed, where: string, warnings: string[]): void {
-  if (ROOT_CLOSE.test(text)) return;
-  const complete = text.match(ITEM_CLOSE)?.length ?? 0;
-  const dropped = Math.max(0, parsed.items.length - complete);
-  parsed.items.splice(complete);
-  const end = lineAndColumnAt(text, text.length);
-  const message =
-    `${where}:${end.line}:${end.column}: the document ends without its closing root tag (truncated download?); ` +
-    `kept ${parsed.items.length} complete item(s)${dropped ? `, dropped ${dropped} incomplete` : ''}`;
-  if (parsed.items.length === 0) throw new Error(message);
-  warnings.push(message);
 }
 
 /** `<link rel="next">` of an Atom feed (or `atom:link` in an RSS channel), resolved against the page. */
