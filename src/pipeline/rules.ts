@@ -3,7 +3,7 @@
  * when the recipe loads. Conditions are data; `expression` is parsed by our own small parser;
  * regexes run on re2js (linear time). Nothing from a recipe is ever evaluated as code.
  *
- * Forms a rule may take (see docs/readme/rules-smartfeed.md):
+ * Forms a rule may take (see the README, "Rules, merging and expanding"):
  *   { title: { contains: foo } }                        field condition (several keys: all of them)
  *   { all: [...] } { any: [...] } { none: [...] } { not: {...} }
  *   { fresh: 2d } { has: link } { deduped: true } { recent: 20 } { expression: "…" }

@@ -7,7 +7,7 @@
  * ledger only to skip work. For those without (Facebook Page, Misskey) the attempt is written
  * BEFORE the request and the result AFTER it; a retry that finds an attempt without a result
  * first asks the destination whether the post exists (reconcile) and posts only if it does not.
- * What remains is the window documented in docs/readme/queue-publish.md: a request the
+ * What remains is the window documented in the README ("The delivery ledger, and the window that remains"): a request the
  * destination accepted but had not yet made visible when the retry looked.
  */
 import type { Store } from '../pipeline/context.js';

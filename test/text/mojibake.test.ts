@@ -29,7 +29,7 @@ describe('repairMojibake on text corrupted through each path', () => {
     texts
       .filter((text) => exactlyRecoverable(path, text))
       // Shift_JIS half-width katakana alone read as windows-1252 (ｺﾝﾆﾁﾊ → ºÝÆÁÊ) cannot be told
-      // from genuine Latin-1 text: by design such stretches are left alone (docs/readme/text.md).
+      // from genuine Latin-1 text: by design such stretches are left alone (README, "Text fidelity").
       // EUC-JP half-width katakana carries its SS2 byte and must come back.
       .filter((text) => !(path.name.startsWith('Shift_JIS') && /^[\uff61-\uff9f\s\u3002-\u300d\uff61-\uff65]+$/.test(text)))
       .map((text) => ({ path: path.name, text, corrupted: path.corrupt(text) })),
@@ -39,7 +39,7 @@ describe('repairMojibake on text corrupted through each path', () => {
     for (const name of exactPaths) expect(cases.filter((c) => c.path === name).length, name).toBeGreaterThan(10);
   });
 
-  // Left alone by design, and said so in docs/readme/text.md: runs of rare kanji with nothing
+  // Left alone by design, and said so in the README, "Text fidelity": runs of rare kanji with nothing
   // else (檸檬, a list of IBM extension kanji) read as windows-1252 look no more Japanese than
   // the Latin letters they became, and EUC-JP kanji read as Shift_JIS without a single kana
   // (雑記 → ｻｨｵｭ) look like genuine half-width katakana.
