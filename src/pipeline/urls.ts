@@ -26,7 +26,8 @@ const MOBILE_PREFIXES = ['m.', 'mobile.', 'sp.', 'www.'];
 
 /** Twitter's names and the front-ends that mirror its URLs (`/USER/status/ID`). */
 const TWITTER_HOSTS = new Set(['twitter.com', 'x.com', 'fxtwitter.com', 'vxtwitter.com', 'fixupx.com', 'twittpr.com']);
-const NITTER_HOSTS = new Set([
+/** Instances seen in the wild; any `nitter.*` host is taken as one too. */
+export const KNOWN_NITTER_HOSTS: readonly string[] = [
   'nitter.net',
   'xcancel.com',
   'nitter.poast.org',
@@ -36,8 +37,22 @@ const NITTER_HOSTS = new Set([
   'nitter.tiekoetter.com',
   'nitter.kavin.rocks',
   'nitter.it',
+  'nitter.cz',
+  'nitter.1d4.us',
+  'nitter.unixfox.eu',
+  'nitter.moomoo.me',
+  'nitter.woodland.cafe',
+  'nitter.rawbit.ninja',
+  'nitter.esmailelbob.xyz',
+  'nitter.d420.de',
+  'nitter.catsarch.com',
+  'nitter.perennialte.ch',
+  'nitter.salastil.com',
   'twiiit.com',
-]);
+  'lightbrd.com',
+];
+
+const NITTER_HOSTS = new Set(KNOWN_NITTER_HOSTS);
 
 const HATENA_DIARY_SUFFIXES = ['.hatenablog.com', '.hatenablog.jp', '.hatenadiary.jp', '.hatenadiary.com', '.hatenadiary.org'];
 /** `/entry/20080530/1212150896` or `/entry/20080530/p1`: the migrated Hatena Diary form. */

@@ -5,31 +5,8 @@
  * served it), and the title prefix read into tags.
  */
 
-/** Instances seen in the wild; any `nitter.*` host is taken as one too. */
-export const KNOWN_NITTER_HOSTS: readonly string[] = [
-  'nitter.net',
-  'xcancel.com',
-  'nitter.poast.org',
-  'nitter.privacydev.net',
-  'nitter.lucabased.xyz',
-  'nitter.space',
-  'nitter.tiekoetter.com',
-  'nitter.kavin.rocks',
-  'nitter.it',
-  'nitter.cz',
-  'nitter.1d4.us',
-  'nitter.unixfox.eu',
-  'nitter.moomoo.me',
-  'nitter.woodland.cafe',
-  'nitter.rawbit.ninja',
-  'nitter.esmailelbob.xyz',
-  'nitter.d420.de',
-  'nitter.catsarch.com',
-  'nitter.perennialte.ch',
-  'nitter.salastil.com',
-  'twiiit.com',
-  'lightbrd.com',
-];
+export { KNOWN_NITTER_HOSTS } from '../../../pipeline/urls.js';
+import { KNOWN_NITTER_HOSTS } from '../../../pipeline/urls.js';
 
 export interface NitterHosts {
   has(host: string): boolean;
