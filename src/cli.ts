@@ -180,7 +180,15 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       io.out(JSON.stringify(entries, null, 2));
     });
 
-  for (const command of extraCommands()) program.addCommand(command);
+  // Commands built in their own modules do not inherit these settings from addCommand().
+  const inherit = (command: Command) => {
+    command.exitOverride().configureOutput({ writeOut: (t) => io.out(t.trimEnd()), writeErr: (t) => io.err(t.trimEnd()) });
+    command.commands.forEach(inherit);
+  };
+  for (const command of extraCommands()) {
+    inherit(command);
+    program.addCommand(command);
+  }
   return program;
 }
 

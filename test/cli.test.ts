@@ -102,6 +102,15 @@ describe('kakehashi CLI', () => {
     expect((await cli('frobnicate')).code).toBe(2);
   });
 
+  it('commands from other modules (text, serve, worker, queue) are wired, with the same exit codes', async () => {
+    const date = await cli('text', 'date', 'Fri, 30 May 2008 21:34:56 JST');
+    expect(date.code).toBe(0);
+    const badPort = await cli('serve', 'recipes/lifestream.yaml', '--port', 'abc');
+    expect(badPort.code).toBe(2);
+    expect(badPort.err).toContain("argument 'abc' is invalid");
+    for (const command of ['worker', 'queue']) expect((await cli(command, '--help')).out).toContain(`Usage: kakehashi ${command}`);
+  });
+
   it('the real process exits with the code', async () => {
     const s = workspace({ 'r.yaml': `plugins:\n  - module: Nope\n` });
     const run = promisify(execFile);
