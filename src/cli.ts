@@ -18,6 +18,8 @@ import type { PluginDefinition } from './pipeline/plugin.js';
 import { loadRegistry } from './plugins/registry.js';
 import { feedToEntries, parseFeedDocument } from './feed/parse.js';
 import { decode } from './text/charset.js';
+import { formatDate } from './text/dates.js';
+import type { When } from './pipeline/model.js';
 import { createHttpClient } from './http/client.js';
 import { openSqliteStore } from './store/sqlite.js';
 import { VERSION } from './version.js';
@@ -177,7 +179,9 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       io.out(`# format: ${parsed.format}; ${parsed.items.length} entries; title: ${parsed.title}`);
       for (const warning of parsed.warnings) io.out(`# warning: ${warning}`);
       const entries = feedToEntries(parsed, { plugin: 'inspect', feedId: target, feedTitle: parsed.title }, `feed:${target}`);
-      io.out(JSON.stringify(entries, null, 2));
+      // Dates as a person reads them, in the zone asked for, beside the instant.
+      const readable = (when: When | undefined) => when && { ...when, text: formatDate(when, options.timezone, 'atom') };
+      io.out(JSON.stringify(entries.map((e) => ({ ...e, published: readable(e.published), updated: readable(e.updated) })), null, 2));
     });
 
   // Commands built in their own modules do not inherit these settings from addCommand().

@@ -88,9 +88,10 @@ describe('kakehashi CLI', () => {
     const result = await cli('inspect', s.path('sjis.rss'));
     expect(result.code).toBe(0);
     expect(result.out).toMatch(/# encoding: (Shift_JIS|shift_jis|windows-31j|cp932) \(decided by .*XML declaration.*\)/i);
-    const json = JSON.parse(result.out.slice(result.out.indexOf('['))) as Array<{ title: string; published: { epochMs: number } }>;
+    const json = JSON.parse(result.out.slice(result.out.indexOf('['))) as Array<{ title: string; published: { epochMs: number; text: string } }>;
     expect(json[0]!.title).toBe('ﾃｽﾄ①');
     expect(json[0]!.published.epochMs).toBe(Date.UTC(2008, 4, 30, 12, 34, 56));
+    expect(json[0]!.published.text).toBe('2008-05-30T21:34:56+09:00');
   });
 
   it('--help on each command, and exit 2 for an unknown command', async () => {
