@@ -6,7 +6,7 @@ import type { RunReport } from '../../src/pipeline/report.js';
 import { assertWellFormed } from '../helpers/xml.js';
 import { scratch } from '../helpers/tmp.js';
 
-// The bundled demo, exactly as `npm start` runs it, into a scratch state and output directory.
+// The bundled demo, exactly as `npm run demo` runs it, into a scratch state and output directory.
 const work = scratch();
 let report: RunReport;
 const read = (name: string) => readFileSync(work.path(`out/${name}`), 'utf8');
