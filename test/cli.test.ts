@@ -42,7 +42,8 @@ describe('kakehashi CLI', () => {
     const s = workspace({ 'r.yaml': `plugins:\n  - module: Subscription::Config\n    config: {feed: ["${server.url}/ok.rss", "${server.url}/gone.rss"]}\n  - module: Publish::Feed\n` });
     const result = await cli('run', s.path('r.yaml'));
     expect(result.code).toBe(1);
-    expect(result.out).toContain(`✗ Source::Feed ${server.url}/gone.rss: FAILED: ${server.url}/gone.rss: HTTP 404 Not Found`);
+    expect(result.out).toContain(`✗ Source::Feed ${server.url}/gone.rss: FAILED: HTTP 404 Not Found`);
+    expect(result.out.indexOf('ok.rss')).toBeLessThan(result.out.indexOf('gone.rss'));
     expect(readFileSync(s.path('out/lifestream.rss'), 'utf8')).toContain('<title>ok</title>');
   });
 

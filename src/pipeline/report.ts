@@ -63,7 +63,9 @@ export function formatReport(report: RunReport): string {
       `${plural(report.entriesIn, 'entry', 'entries')} in, ${report.entriesOut} out; ${seconds.toFixed(2)} s`,
   );
   for (const s of report.sources) {
-    const status = s.ok ? (s.notModified ? `not modified (${plural(s.entries, 'entry', 'entries')})` : plural(s.entries, 'entry', 'entries')) : `FAILED: ${s.error}`;
+    // Most errors already start with the target; say it once.
+    const error = s.error?.startsWith(`${s.target}: `) ? s.error.slice(s.target.length + 2) : s.error;
+    const status = s.ok ? (s.notModified ? `not modified (${plural(s.entries, 'entry', 'entries')})` : plural(s.entries, 'entry', 'entries')) : `FAILED: ${error}`;
     lines.push(`  ${s.ok ? '✓' : '✗'} ${s.plugin} ${s.target}: ${status}`);
     for (const w of s.warnings) lines.push(`      warning: ${w}`);
   }

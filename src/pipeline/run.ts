@@ -244,13 +244,14 @@ async function fetchAll(recipe: Recipe, subscriptions: Subscription[], context: 
     subscriptions.map((sub) =>
       limit(async () => {
         const outcome = await fetchOne(recipe, sub, registry.resolve(sub.plugin), context);
-        context.report.sources.push(outcome.outcome);
         options.onSource?.(outcome.outcome, ++done, subscriptions.length);
-        return outcome.feeds;
+        return outcome;
       }),
     ),
   );
-  return results.flat();
+  // The report lists sources in recipe order, whichever finished first.
+  context.report.sources.push(...results.map((r) => r.outcome));
+  return results.flatMap((r) => r.feeds);
 }
 
 async function fetchOne(
