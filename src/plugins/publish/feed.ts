@@ -118,8 +118,8 @@ function renderFormat(feed: Feed, format: Format, ctx: PluginContext<Config>, no
  * The render the server serves, with its validators. Unchanged content keeps its Last-Modified
  * and is not written again; only the small validator record is read to know that.
  */
-async function storeRender(
-  ctx: PluginContext<Config>,
+export async function storeRender(
+  ctx: Pick<PluginContext<unknown>, 'store'>,
   key: string,
   render: { body: string; digest: string; contentType: string; entries: number; now: number },
 ): Promise<void> {

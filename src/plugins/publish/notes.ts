@@ -12,7 +12,6 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import TurndownService from 'turndown';
 import { stringify as toYaml } from 'yaml';
-import type { PluginContext } from '../../pipeline/context.js';
 import type { Entry, Feed } from '../../pipeline/model.js';
 import { makeEntry, makeFeed } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
@@ -20,8 +19,7 @@ import { sha256Hex } from '../../pipeline/ids.js';
 import { renderAtom, renderRss } from '../../feed/render.js';
 import { formatDate } from '../../text/dates.js';
 import { escapeHtml } from '../../text/html.js';
-import type { RenderedFeed } from './feed.js';
-import { writeAtomically } from './feed.js';
+import { storeRender, writeAtomically } from './feed.js';
 import { retainWindow } from './feed/retain.js';
 import { entriesOldestFirst, noteFromEntry } from './bridges/note.js';
 
@@ -60,7 +58,6 @@ const config = z
   })
   .strict();
 
-type Config = z.output<typeof config>;
 
 interface WriteJob {
   path: string;
@@ -105,13 +102,6 @@ export function noteFile(entry: Entry, note: Entry, timezone: string, format: 'm
   const html = note.content ?? '';
   const body = format === 'markdown' ? turndown.turndown(html) : html;
   return `---\n${toYaml(frontMatter, { lineWidth: 0 })}---\n\n${body.trim()}\n`;
-}
-
-async function storeRender(ctx: PluginContext<Config>, key: string, body: string, contentType: string, entries: number, now: number) {
-  const etag = `"${sha256Hex(body).slice(0, 32)}"`;
-  const previous = await ctx.store.get<RenderedFeed>('render', key);
-  const lastModified = previous && previous.etag === etag ? previous.lastModified : now;
-  await ctx.store.set('render', key, { body, contentType, etag, lastModified, entries } satisfies RenderedFeed);
 }
 
 export default definePlugin({
@@ -162,8 +152,9 @@ export default definePlugin({
         const path = join(dir, `${cfg.name}.${extension}`);
         const selfUrl = cfg.base_url ? new URL(`${cfg.name}.${extension}`, cfg.base_url).href : undefined;
         const body = render(output, { timezone, now, ...(selfUrl ? { selfUrl } : {}) });
-        await storeRender(ctx, `${cfg.name}.${format}`, body, contentType, window.length, now);
-        await ctx.enqueue<WriteJob>('write', { path, body }, { jobId: `${path}#${sha256Hex(body).slice(0, 16)}` });
+        const digest = sha256Hex(body).slice(0, 32);
+        await storeRender(ctx, `${cfg.name}.${format}`, { body, digest, contentType, entries: window.length, now });
+        await ctx.enqueue<WriteJob>('write', { path, body }, { jobId: `${path}#${digest}` });
         outputs.push(path);
       }
     }
