@@ -18,7 +18,7 @@ import { createHttpClient } from '../http/client.js';
 import { createQueue } from '../queue/index.js';
 import { registerPluginJobs } from '../queue/register.js';
 import { openStore } from '../store/index.js';
-import { sanitizeEntry } from '../plugins/filter/sanitize.js';
+import { sanitizeEntry, sanitizeSimpleEntry } from '../plugins/filter/sanitize.js';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -416,13 +416,15 @@ function mergeBack(result: Feed[], rest: Feed[]): Feed[] {
 /**
  * Whatever a recipe did, nothing reaches a publisher unsanitized: the allowlist runs last, on
  * every entry, with relative links resolved against the entry's or the feed's page. The
- * allowlist is the slowest step of a run, so results are remembered by a hash of their input:
- * a feed fetched again costs a lookup per entry, not a parse.
+ * full allowlist is the slowest step of a run, so what its fast path cannot take is remembered by
+ * a hash of its input: a feed fetched again costs a lookup per entry, not a parse.
  */
 async function sanitizeLast(feeds: Feed[], store: Store): Promise<Feed[]> {
   const sanitizeCached = async (raw: Entry, baseUrl: string | undefined): Promise<Entry> => {
     const entry = withSafeLinks(raw);
     if (entry.content === undefined && entry.summary === undefined && entry.parts.length === 0) return entry;
+    const simple = sanitizeSimpleEntry(entry, baseUrl ? { baseUrl } : {});
+    if (simple) return simple;
     const key = sha256Hex(JSON.stringify([baseUrl ?? null, entry.link ?? null, entry.content ?? null, entry.summary ?? null, entry.parts.length]));
     const cached = entry.parts.length === 0 ? await store.get<{ content?: string; summary?: string }>('sanitized', key) : undefined;
     if (cached) return { ...entry, ...cached };

@@ -4,69 +4,16 @@
  * against the entry's page; lazy-loaded images given their real `src`.
  */
 import sanitizeHtml from 'sanitize-html';
+import { ALLOWED_ATTRIBUTES, ALLOWED_TAGS, LAZY_SOURCES, LAZY_SRCSETS, PLACEHOLDER, absolute, absoluteSrcset } from './allowlist.js';
+import type { SanitizeOptions } from './allowlist.js';
+import { sanitizeSimpleHtml } from './simple.js';
 
-const ALLOWED_TAGS = [
-  ...sanitizeHtml.defaults.allowedTags.filter((tag) => tag !== 'data'),
-  'img',
-  'picture',
-  'source',
-  'del',
-  'ins',
-  'details',
-  'summary',
-];
-
-/** Attributes lazy-loading scripts keep the real image in, most common first. */
-const LAZY_SOURCES = ['data-src', 'data-original', 'data-lazy-src', 'data-lazy', 'data-url'];
-const LAZY_SRCSETS = ['data-srcset', 'data-lazy-srcset'];
-/** What lazy loaders put in `src` until a script swaps it: a blank GIF, a spinner. */
-const PLACEHOLDER = /^(?:data:|about:blank$)|(?:^|\/)(?:blank|spacer|pixel|placeholder|loading|lazy)[^/]*\.(?:gif|png|svg)(?:\?|$)/i;
-
-export interface SanitizeOptions {
-  /** The page relative links in the HTML are relative to. */
-  baseUrl?: string;
-}
-
-function absolute(url: string, base: string | undefined): string | undefined {
-  const trimmed = url.trim();
-  if (!trimmed) return undefined;
-  try {
-    const resolved = base ? new URL(trimmed, base) : new URL(trimmed);
-    return resolved.protocol === 'http:' || resolved.protocol === 'https:' || resolved.protocol === 'mailto:' ? resolved.href : undefined;
-  } catch {
-    // Relative with no base to resolve against: a fragment or path stays as written.
-    return !base && !/^[a-z][a-z0-9+.-]*:/i.test(trimmed) && !trimmed.startsWith('//') ? trimmed : undefined;
-  }
-}
-
-function absoluteSrcset(srcset: string, base: string | undefined): string | undefined {
-  const candidates = srcset
-    .split(',')
-    .map((candidate) => {
-      const [url, ...descriptor] = candidate.trim().split(/\s+/);
-      const resolved = url ? absolute(url, base) : undefined;
-      return resolved ? [resolved, ...descriptor].join(' ') : undefined;
-    })
-    .filter((candidate): candidate is string => candidate !== undefined);
-  return candidates.length > 0 ? candidates.join(', ') : undefined;
-}
+export type { SanitizeOptions } from './allowlist.js';
 
 function policy(base: string | undefined): sanitizeHtml.IOptions {
   return {
     allowedTags: ALLOWED_TAGS,
-    allowedAttributes: {
-      a: ['href', 'title', 'rel'],
-      img: ['src', 'srcset', 'alt', 'title', 'width', 'height', 'loading'],
-      source: ['srcset', 'type', 'media'],
-      abbr: ['title'],
-      time: ['datetime'],
-      td: ['colspan', 'rowspan'],
-      th: ['colspan', 'rowspan', 'scope'],
-      ol: ['start', 'reversed'],
-      blockquote: ['cite'],
-      q: ['cite'],
-      '*': ['lang', 'dir'],
-    },
+    allowedAttributes: ALLOWED_ATTRIBUTES,
     allowedSchemes: ['http', 'https', 'mailto'],
     allowedSchemesByTag: { img: ['http', 'https'] },
     allowProtocolRelative: false,
@@ -122,5 +69,10 @@ function citeOnly(tagName: string, attribs: sanitizeHtml.Attributes, base: strin
 
 export function sanitizeHtmlFragment(html: string, options: SanitizeOptions = {}): string {
   if (!html) return html;
+  return sanitizeSimpleHtml(html, options.baseUrl) ?? sanitizeWithPolicy(html, options);
+}
+
+/** sanitize-html with the policy, never the fast path: what the fast path must match. */
+export function sanitizeWithPolicy(html: string, options: SanitizeOptions = {}): string {
   return sanitizeHtml(html, policy(options.baseUrl));
 }
