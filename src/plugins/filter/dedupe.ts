@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { entryTime } from '../../pipeline/model.js';
+import { entryTime, type Entry } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { durationMs } from '../../pipeline/rules/duration-schema.js';
 import { contentDigest, SEEN_KEY_KINDS, SeenBuckets, seenKey } from '../../pipeline/seen.js';
@@ -32,18 +32,22 @@ export default definePlugin({
     const now = ctx.clock.now();
     const { by, window, compare_body: compareBody, namespace } = ctx.config;
     const oldest = window === undefined ? -Infinity : now - window;
-    const entries = feeds.flatMap((feed) => feed.entries);
-    // Entries dated before the window are no longer remembered, so they cannot be told apart
-    // from ones seen long ago: they count as seen.
-    const candidates = entries.filter((entry) => (entryTime(entry) ?? now) >= oldest);
+    // Plain loops: flatMap and filter-then-Set were a tenth of a 100,000-entry dedupe.
+    const candidates: Entry[] = [];
+    let total = 0;
+    for (const feed of feeds) {
+      total += feed.entries.length;
+      // Entries dated before the window are no longer remembered, so they cannot be told apart
+      // from ones seen long ago: they count as seen.
+      for (const entry of feed.entries) if ((entryTime(entry) ?? now) >= oldest) candidates.push(entry);
+    }
     const seen = new SeenBuckets(ctx.store, `seen:dedupe:${namespace}`, window);
-    const sightings = await seen.sightAll(
-      candidates.map((entry) => seenKey(entry, by)),
-      now,
-      compareBody ? candidates.map((entry) => contentDigest(entry)) : undefined,
-    );
-    const fresh = new Set(candidates.filter((_, i) => sightings[i] !== 'seen'));
-    ctx.log.debug({ plugin: ctx.pluginName, dropped: entries.length - fresh.size, kept: fresh.size }, 'dedupe');
+    const keys = new Array<string>(candidates.length);
+    for (let i = 0; i < candidates.length; i++) keys[i] = seenKey(candidates[i]!, by);
+    const sightings = await seen.sightAll(keys, now, compareBody ? candidates.map((entry) => contentDigest(entry)) : undefined);
+    const fresh = new Set<Entry>();
+    for (let i = 0; i < candidates.length; i++) if (sightings[i] !== 'seen') fresh.add(candidates[i]!);
+    ctx.log.debug({ plugin: ctx.pluginName, dropped: total - fresh.size, kept: fresh.size }, 'dedupe');
     return feeds.map((feed) => ({ ...feed, entries: feed.entries.filter((entry) => fresh.has(entry)) }));
   },
 });
