@@ -43,6 +43,35 @@ function isWordCode(code: number): boolean {
  * not make a text different — and returns its length.
  */
 function foldCodes(text: string): number {
+  const length = foldPlainCodes(text);
+  return length >= 0 ? length : foldAnyCodes(text);
+}
+
+/**
+ * The fold of a text of ASCII, kana and ideographs without a URL, in one pass with no new
+ * string, or -1 for anything else. For these characters NFKC changes nothing and lower-casing
+ * only touches A–Z, so the result is foldAnyCodes's.
+ */
+function foldPlainCodes(text: string): number {
+  if (codes.length < text.length) codes = new Uint16Array(text.length * 2);
+  let length = 0;
+  for (let i = 0; i < text.length; i++) {
+    let code = text.charCodeAt(i);
+    if (code < 0x80) {
+      if (code >= 0x41 && code <= 0x5a) code |= 0x20;
+      // `http` in any case: the URL is cut out by foldAnyCodes.
+      if (code === 0x68 && (text.charCodeAt(i + 1) | 0x20) === 0x74 && (text.charCodeAt(i + 2) | 0x20) === 0x74 && (text.charCodeAt(i + 3) | 0x20) === 0x70) return -1;
+      if ((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39)) codes[length++] = code;
+    } else if ((code >= 0x3001 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7a3)) {
+      if (isWordCode(code)) codes[length++] = code;
+    } else {
+      return -1;
+    }
+  }
+  return length;
+}
+
+function foldAnyCodes(text: string): number {
   // NFKC is the slow step, and most text has nothing for it to do.
   let folded = COMPATIBILITY_FORMS.test(text) ? text.normalize('NFKC') : text;
   folded = folded.toLowerCase();
@@ -68,17 +97,21 @@ function mix(hash: number): number {
 export function shingles(folded: string): Uint32Array {
   if (codes.length < folded.length) codes = new Uint16Array(folded.length * 2);
   for (let i = 0; i < folded.length; i++) codes[i] = folded.charCodeAt(i);
-  return sortedSet(shingleHashes(folded.length));
+  const hashes = new Uint32Array(Math.max(0, folded.length - SHINGLE + 1));
+  shingleHashes(folded.length, hashes, 0);
+  return sortedSet(hashes);
 }
 
-/** The 3-gram hashes of the folded text in `codes`, unsorted and possibly repeated. */
-function shingleHashes(length: number): Uint32Array {
+/**
+ * Writes the 3-gram hashes of the folded text in `codes` (unsorted, possibly repeated) into
+ * `into` from `at`, and returns how many.
+ */
+function shingleHashes(length: number, into: Uint32Array, at: number): number {
   const count = Math.max(0, length - SHINGLE + 1);
-  const hashes = new Uint32Array(count);
   for (let i = 0; i < count; i++) {
-    hashes[i] = mix(Math.imul(codes[i]!, 0x01000193) ^ Math.imul(codes[i + 1]!, 0x2c1b3c6d) ^ Math.imul(codes[i + 2]!, 0x297a2d39));
+    into[at + i] = mix(Math.imul(codes[i]!, 0x01000193) ^ Math.imul(codes[i + 1]!, 0x2c1b3c6d) ^ Math.imul(codes[i + 2]!, 0x297a2d39));
   }
-  return hashes;
+  return count;
 }
 
 function sortedSet(hashes: Uint32Array): Uint32Array {
@@ -107,10 +140,10 @@ export function jaccard(a: Uint32Array, b: Uint32Array): number {
 const minima = new Uint32Array(HASHES);
 const filled = new Uint8Array(HASHES);
 
-/** The one-permutation MinHash signature of a set, into the shared `minima`. */
-function signature(set: Uint32Array): Uint32Array {
+/** The one-permutation MinHash signature of the hashes in `set` from `start` to `end`, into the shared `minima`. */
+function signature(set: Uint32Array, start: number, end: number): Uint32Array {
   minima.fill(EMPTY);
-  for (let i = 0; i < set.length; i++) {
+  for (let i = start; i < end; i++) {
     const hash = set[i]!;
     const bin = Math.floor((hash / 4294967296) * HASHES);
     const value = mix(hash ^ 0x5bd1e995);
@@ -139,9 +172,22 @@ function bandKey(signature: Uint32Array, band: number): number {
 }
 
 export class NearDuplicateIndex {
-  private readonly sets: Uint32Array[] = [];
-  private readonly sorted: boolean[] = [];
+  /**
+   * Every text's 3-gram hashes end to end, position p's from `starts[p]` to `ends[p]`: one
+   * growing buffer rather than an array per text, which the garbage collector had to keep
+   * moving (a fifth of a 100,000-entry merge).
+   */
+  private pool = new Uint32Array(1 << 16);
+  private used = 0;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** A position's sorted set, made the first time it is a candidate. */
+  private readonly sorted: Array<Uint32Array | undefined> = [];
   private readonly ids: number[] = [];
+  /** Per position, its key in each band (BANDS a position)… */
+  private readonly keys: number[] = [];
+  /** …and a bit per band it was left out of because the bucket was full. */
+  private readonly dropped: number[] = [];
   /** Per band: key → the one position there, or the list once a second one arrives. */
   private readonly buckets: Array<Map<number, number | number[]>> = Array.from({ length: BANDS }, () => new Map());
 
@@ -153,46 +199,66 @@ export class NearDuplicateIndex {
     if (text.length < minLength) return false;
     const length = foldCodes(text);
     if (length < minLength) return false;
+    if (this.pool.length < this.used + length) {
+      const grown = new Uint32Array(Math.max(this.pool.length * 2, this.used + length));
+      grown.set(this.pool.subarray(0, this.used));
+      this.pool = grown;
+    }
     // MinHash needs neither order nor uniqueness; a set is sorted only if it becomes a candidate.
-    const set = shingleHashes(length);
-    const position = this.sets.length;
-    this.sets.push(set);
-    this.sorted.push(false);
+    const start = this.used;
+    this.used += shingleHashes(length, this.pool, start);
+    const position = this.ids.length;
+    this.starts.push(start);
+    this.ends.push(this.used);
+    this.sorted.push(undefined);
     this.ids.push(id);
-    const minHashes = signature(set);
+    const minHashes = signature(this.pool, start, this.used);
+    let dropped = 0;
     for (let band = 0; band < BANDS; band++) {
       const buckets = this.buckets[band]!;
       const key = bandKey(minHashes, band);
+      this.keys.push(key);
       const bucket = buckets.get(key);
       if (bucket === undefined) buckets.set(key, position);
       else if (typeof bucket === 'number') buckets.set(key, [bucket, position]);
       else if (bucket.length < MAX_BUCKET) bucket.push(position);
+      else dropped |= 1 << band;
     }
+    this.dropped.push(dropped);
     return true;
   }
 
   private setAt(position: number): Uint32Array {
-    if (!this.sorted[position]) {
-      this.sets[position] = sortedSet(this.sets[position]!);
-      this.sorted[position] = true;
+    let set = this.sorted[position];
+    if (set === undefined) {
+      set = sortedSet(this.pool.subarray(this.starts[position], this.ends[position]));
+      this.sorted[position] = set;
     }
-    return this.sets[position]!;
+    return set;
+  }
+
+  /**
+   * Whether positions p < q already shared a bucket in a band before `band`: they did where
+   * their keys match, unless q came when that bucket was full (and then so did every later one).
+   */
+  private metBefore(p: number, q: number, band: number): boolean {
+    for (let earlier = 0; earlier < band; earlier++) {
+      if (this.keys[p * BANDS + earlier] === this.keys[q * BANDS + earlier] && (this.dropped[q]! & (1 << earlier)) === 0) return true;
+    }
+    return false;
   }
 
   /** Each pair of ids whose texts are at least `threshold` similar, once; `accept` filters first. */
   *pairs(threshold: number, accept: (a: number, b: number) => boolean): Generator<[number, number]> {
-    const tried = new Set<number>();
-    const count = this.sets.length;
-    for (const band of this.buckets) {
-      for (const bucket of band.values()) {
+    for (let band = 0; band < BANDS; band++) {
+      for (const bucket of this.buckets[band]!.values()) {
         if (typeof bucket === 'number') continue;
         for (let x = 0; x < bucket.length; x++) {
           for (let y = x + 1; y < bucket.length; y++) {
             const p = bucket[x]!;
             const q = bucket[y]!;
-            const pairKey = p * count + q;
-            if (tried.has(pairKey)) continue;
-            tried.add(pairKey);
+            // A pair meeting again in a later band was judged the first time.
+            if (this.metBefore(p, q, band)) continue;
             const a = this.ids[p]!;
             const b = this.ids[q]!;
             if (accept(a, b) && jaccard(this.setAt(p), this.setAt(q)) >= threshold) yield [a, b];
