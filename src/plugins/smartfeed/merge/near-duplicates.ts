@@ -171,6 +171,53 @@ function bandKey(signature: Uint32Array, band: number): number {
   return mix(hash) | 0;
 }
 
+/** Key → first position, per band: open addressing in typed arrays, which the GC never walks. */
+class BandTable {
+  private keys = new Int32Array(1 << 12);
+  private heads = new Int32Array(1 << 12).fill(-1);
+  private count = 0;
+
+  /** The first position filed under `key`, or -1. */
+  get(key: number): number {
+    const mask = this.heads.length - 1;
+    for (let slot = key & mask; ; slot = (slot + 1) & mask) {
+      const head = this.heads[slot]!;
+      if (head === -1 || this.keys[slot] === key) return head;
+    }
+  }
+
+  /** Files `position` as the first under `key` (not yet there). */
+  put(key: number, position: number): void {
+    if (++this.count * 2 > this.heads.length) this.grow();
+    const mask = this.heads.length - 1;
+    let slot = key & mask;
+    while (this.heads[slot] !== -1) slot = (slot + 1) & mask;
+    this.keys[slot] = key;
+    this.heads[slot] = position;
+  }
+
+  private grow(): void {
+    const { keys, heads } = this;
+    this.keys = new Int32Array(keys.length * 2);
+    this.heads = new Int32Array(heads.length * 2).fill(-1);
+    const mask = this.heads.length - 1;
+    for (let i = 0; i < heads.length; i++) {
+      if (heads[i] === -1) continue;
+      let slot = keys[i]! & mask;
+      while (this.heads[slot] !== -1) slot = (slot + 1) & mask;
+      this.keys[slot] = keys[i]!;
+      this.heads[slot] = heads[i]!;
+    }
+  }
+}
+
+function grown(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBuffer> {
+  if (array.length >= size) return array;
+  const larger = new Int32Array(Math.max(array.length * 2, size));
+  larger.set(array);
+  return larger;
+}
+
 export class NearDuplicateIndex {
   /**
    * Every text's 3-gram hashes end to end, position p's from `starts[p]` to `ends[p]`: one
@@ -184,12 +231,18 @@ export class NearDuplicateIndex {
   /** A position's sorted set, made the first time it is a candidate. */
   private readonly sorted: Array<Uint32Array | undefined> = [];
   private readonly ids: number[] = [];
-  /** Per position, its key in each band (BANDS a position)… */
-  private readonly keys: number[] = [];
-  /** …and a bit per band it was left out of because the bucket was full. */
+  /**
+   * The buckets, BANDS slots a position (p * BANDS + band): its key in the band; the next
+   * position in its bucket (-1 at the end); and, for the first position of a bucket, the last
+   * one and how many there are (0 for the others). A bucket's members are in the order they came.
+   */
+  private keys = new Int32Array(BANDS * 1024);
+  private next = new Int32Array(BANDS * 1024);
+  private last = new Int32Array(BANDS * 1024);
+  private sizes = new Int32Array(BANDS * 1024);
+  /** Per position, a bit per band it was left out of because the bucket was full. */
   private readonly dropped: number[] = [];
-  /** Per band: key → the one position there, or the list once a second one arrives. */
-  private readonly buckets: Array<Map<number, number | number[]>> = Array.from({ length: BANDS }, () => new Map());
+  private readonly tables = Array.from({ length: BANDS }, () => new BandTable());
 
   /**
    * Adds a text (plain, not yet folded) under `id`; returns false when its folded form is too
@@ -200,9 +253,9 @@ export class NearDuplicateIndex {
     const length = foldCodes(text);
     if (length < minLength) return false;
     if (this.pool.length < this.used + length) {
-      const grown = new Uint32Array(Math.max(this.pool.length * 2, this.used + length));
-      grown.set(this.pool.subarray(0, this.used));
-      this.pool = grown;
+      const larger = new Uint32Array(Math.max(this.pool.length * 2, this.used + length));
+      larger.set(this.pool.subarray(0, this.used));
+      this.pool = larger;
     }
     // MinHash needs neither order nor uniqueness; a set is sorted only if it becomes a candidate.
     const start = this.used;
@@ -212,17 +265,31 @@ export class NearDuplicateIndex {
     this.ends.push(this.used);
     this.sorted.push(undefined);
     this.ids.push(id);
+    const slots = (position + 1) * BANDS;
+    this.keys = grown(this.keys, slots);
+    this.next = grown(this.next, slots);
+    this.last = grown(this.last, slots);
+    this.sizes = grown(this.sizes, slots);
     const minHashes = signature(this.pool, start, this.used);
     let dropped = 0;
     for (let band = 0; band < BANDS; band++) {
-      const buckets = this.buckets[band]!;
+      const at = position * BANDS + band;
       const key = bandKey(minHashes, band);
-      this.keys.push(key);
-      const bucket = buckets.get(key);
-      if (bucket === undefined) buckets.set(key, position);
-      else if (typeof bucket === 'number') buckets.set(key, [bucket, position]);
-      else if (bucket.length < MAX_BUCKET) bucket.push(position);
-      else dropped |= 1 << band;
+      this.keys[at] = key;
+      this.next[at] = -1;
+      this.sizes[at] = 0;
+      const head = this.tables[band]!.get(key);
+      if (head === -1) {
+        this.tables[band]!.put(key, position);
+        this.last[at] = position;
+        this.sizes[at] = 1;
+      } else if (this.sizes[head * BANDS + band]! < MAX_BUCKET) {
+        this.next[this.last[head * BANDS + band]! * BANDS + band] = position;
+        this.last[head * BANDS + band] = position;
+        this.sizes[head * BANDS + band]!++;
+      } else {
+        dropped |= 1 << band;
+      }
     }
     this.dropped.push(dropped);
     return true;
@@ -248,11 +315,18 @@ export class NearDuplicateIndex {
     return false;
   }
 
-  /** Each pair of ids whose texts are at least `threshold` similar, once; `accept` filters first. */
+  /**
+   * Each pair of ids whose texts are at least `threshold` similar, once; `accept` filters first.
+   * Band by band, buckets in the order they were started, members in the order they came.
+   */
   *pairs(threshold: number, accept: (a: number, b: number) => boolean): Generator<[number, number]> {
+    const count = this.ids.length;
+    const bucket: number[] = [];
     for (let band = 0; band < BANDS; band++) {
-      for (const bucket of this.buckets[band]!.values()) {
-        if (typeof bucket === 'number') continue;
+      for (let head = 0; head < count; head++) {
+        if (this.sizes[head * BANDS + band]! < 2) continue;
+        bucket.length = 0;
+        for (let p = head; p !== -1; p = this.next[p * BANDS + band]!) bucket.push(p);
         for (let x = 0; x < bucket.length; x++) {
           for (let y = x + 1; y < bucket.length; y++) {
             const p = bucket[x]!;
