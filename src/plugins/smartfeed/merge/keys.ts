@@ -17,9 +17,12 @@ const SHORT_POST_CHARS = 600;
 const HREF = /\bhref\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))/gi;
 const SHORTENER_HOSTS = new Set(['t.co', 'bit.ly', 'buff.ly', 'ow.ly', 'goo.gl', 'tinyurl.com', 'dlvr.it', 'ift.tt', 'htn.to', 'amzn.to', 'youtu.be']);
 
-export function twitterUrls(entry: Entry): TwitterUrl[] {
+/** Shared by every entry that has none: most entries have neither t.co links nor references. */
+const NONE: readonly never[] = [];
+
+export function twitterUrls(entry: Entry): readonly TwitterUrl[] {
   const twitter = entry.meta.twitter as { urls?: unknown } | undefined;
-  return Array.isArray(twitter?.urls) ? (twitter.urls as TwitterUrl[]) : [];
+  return Array.isArray(twitter?.urls) ? (twitter.urls as TwitterUrl[]) : NONE;
 }
 
 const NO_EXPANSIONS = new Map<string, string>();
@@ -37,11 +40,15 @@ export function identityKey(entry: Entry): string | undefined {
   return entry.link?.trim() ? normalizePermalink(entry.link) : undefined;
 }
 
-export function referenceKeys(entry: Entry, maxReferences: number): string[] {
+export function referenceKeys(entry: Entry, maxReferences: number, identity = identityKey(entry)): readonly string[] {
   const body = entry.content ?? entry.summary ?? '';
   const scanBody = body.length <= SHORT_POST_CHARS * 4 && body.includes('href');
   const urls = twitterUrls(entry);
-  if (!scanBody && urls.length === 0) return [];
+  return scanBody || urls.length > 0 ? linkedKeys(entry, maxReferences, identity, urls, scanBody ? body : undefined) : NONE;
+}
+
+/** Kept apart from referenceKeys so that the common case (no links at all) allocates nothing for the closure. */
+function linkedKeys(entry: Entry, maxReferences: number, identity: string | undefined, urls: readonly TwitterUrl[], body: string | undefined): readonly string[] {
   const own = hostOf(entry.link);
   const expansions = expansionsOf(entry);
   const found = new Set<string>();
@@ -53,12 +60,11 @@ export function referenceKeys(entry: Entry, maxReferences: number): string[] {
     found.add(normalizePermalink(url));
   };
   for (const url of urls) add(url.expanded_url);
-  if (scanBody) {
+  if (body !== undefined) {
     for (const match of body.matchAll(HREF)) add(decodeAmpersands(match[1] ?? match[2] ?? match[3]));
   }
-  const identity = identityKey(entry);
   if (identity) found.delete(identity);
-  return found.size <= maxReferences ? [...found] : [];
+  return found.size <= maxReferences ? [...found] : NONE;
 }
 
 function decodeAmpersands(url: string | undefined): string | undefined {

@@ -70,10 +70,13 @@ class DisjointSets {
 interface Slot {
   entry: Entry;
   feedIndex: number;
-  identity?: string;
-  references: string[];
-  time?: number;
+  mergeable: boolean;
+  identity: string | undefined;
+  references: readonly string[];
+  time: number | undefined;
 }
+
+const NO_REFERENCES: readonly string[] = [];
 
 function mergeable(entry: Entry): boolean {
   // A digest is many items, not a copy of one.
@@ -102,11 +105,14 @@ function ownership(slot: Slot, permalink: string | undefined): number {
 /** The URL most of the group shares: the page they are all about. */
 function groupPermalink(members: Slot[]): string | undefined {
   const votes = new Map<string, number>();
-  const identities = new Set(members.map((m) => m.identity).filter((key): key is string => key !== undefined));
+  const identities = new Set<string>();
+  for (const member of members) if (member.identity !== undefined) identities.add(member.identity);
+  const vote = (key: string | undefined) => {
+    if (key !== undefined && identities.has(key)) votes.set(key, (votes.get(key) ?? 0) + 1);
+  };
   for (const member of members) {
-    for (const key of [member.identity, ...member.references]) {
-      if (key !== undefined && identities.has(key)) votes.set(key, (votes.get(key) ?? 0) + 1);
-    }
+    vote(member.identity);
+    for (const key of member.references) vote(key);
   }
   let best: string | undefined;
   let bestVotes = 1;
@@ -120,32 +126,49 @@ function groupPermalink(members: Slot[]): string | undefined {
 }
 
 export function chooseLeader(members: Slot[], permalink = groupPermalink(members)): Slot {
-  const ranked = members.map((slot, order) => ({ slot, order, owns: ownership(slot, permalink), length: (slot.entry.content ?? slot.entry.summary ?? '').length }));
-  ranked.sort(
-    (a, b) =>
-      b.owns - a.owns ||
-      (a.slot.time ?? Infinity) - (b.slot.time ?? Infinity) ||
-      b.length - a.length ||
-      a.order - b.order,
-  );
-  return ranked[0]!.slot;
+  // The first in Plagger's order, found in one pass (ties go to the earlier member, as a stable sort would).
+  let best = members[0]!;
+  let bestOwns = ownership(best, permalink);
+  let bestLength = bodyLength(best);
+  for (let i = 1; i < members.length; i++) {
+    const slot = members[i]!;
+    const owns = ownership(slot, permalink);
+    const length = bodyLength(slot);
+    const before = owns - bestOwns || (best.time ?? Infinity) - (slot.time ?? Infinity) || length - bestLength;
+    if (before > 0) {
+      best = slot;
+      bestOwns = owns;
+      bestLength = length;
+    }
+  }
+  return best;
 }
 
-function viaOf(entry: Entry): ViaRef[] {
-  return [{ entryId: entry.id, ...(entry.link ? { link: entry.link } : {}), source: entry.source }, ...entry.via];
+function bodyLength(slot: Slot): number {
+  return (slot.entry.content ?? slot.entry.summary ?? '').length;
 }
 
 function mergedEntry(members: Slot[], feedIds: string[], matchedBy: Set<'url' | 'text'>): { entry: Entry; leader: Slot } {
   const permalink = groupPermalink(members);
   const leaderSlot = chooseLeader(members, permalink);
   const leader = leaderSlot.entry;
-  const tags = [...new Set(members.flatMap((m) => m.entry.tags))];
+  const tagSet = new Set<string>();
+  for (const member of members) for (const tag of member.entry.tags) tagSet.add(tag);
+  const tags = [...tagSet];
+  // The leader's own via first, then each other copy followed by the places it was seen.
   const seenVia = new Set<string>([leader.id]);
   const via: ViaRef[] = [];
-  for (const ref of [...leader.via, ...members.filter((m) => m !== leaderSlot).flatMap((m) => viaOf(m.entry))]) {
-    if (seenVia.has(ref.entryId)) continue;
+  const addVia = (ref: ViaRef) => {
+    if (seenVia.has(ref.entryId)) return;
     seenVia.add(ref.entryId);
     via.push(ref);
+  };
+  for (const ref of leader.via) addVia(ref);
+  for (const member of members) {
+    if (member === leaderSlot) continue;
+    const { entry } = member;
+    if (!seenVia.has(entry.id)) addVia(entry.link ? { entryId: entry.id, link: entry.link, source: entry.source } : { entryId: entry.id, source: entry.source });
+    for (const ref of entry.via) addVia(ref);
   }
   const merge: MergeMeta = {
     feeds: members.map((m) => feedIds[m.feedIndex]!),
@@ -164,14 +187,16 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
   const feedIds = feeds.map((feed) => feed.id);
   feeds.forEach((feed, feedIndex) => {
     for (const entry of feed.entries) {
+      const canMerge = mergeable(entry);
       const identity = options.byUrl ? identityKey(entry) : undefined;
-      const time = entryTime(entry);
+      // One shape for every slot: optional fields spread in cost a temporary object each.
       slots.push({
         entry,
         feedIndex,
-        ...(identity !== undefined ? { identity } : {}),
-        references: options.byUrl && mergeable(entry) ? referenceKeys(entry, options.maxReferences) : [],
-        ...(time !== undefined ? { time } : {}),
+        mergeable: canMerge,
+        identity,
+        references: options.byUrl && canMerge ? referenceKeys(entry, options.maxReferences, identity) : NO_REFERENCES,
+        time: entryTime(entry),
       });
     }
   });
@@ -189,7 +214,7 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
   if (options.byUrl) {
     const owners = new Map<string, number>();
     slots.forEach((slot, i) => {
-      if (slot.identity === undefined || !mergeable(slot.entry)) return;
+      if (slot.identity === undefined || !slot.mergeable) return;
       const first = owners.get(slot.identity);
       if (first === undefined) owners.set(slot.identity, i);
       else note(first, i, 'url');
@@ -205,7 +230,7 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
   if (options.byText) {
     const index = new NearDuplicateIndex();
     slots.forEach((slot, i) => {
-      if (mergeable(slot.entry)) index.add(i, bodyText(slot.entry, options.minTextLength) || slot.entry.title, options.minTextLength);
+      if (slot.mergeable) index.add(i, bodyText(slot.entry, options.minTextLength) || slot.entry.title, options.minTextLength);
     });
     const accept = (a: number, b: number) => {
       const x = slots[a]!;
