@@ -181,6 +181,8 @@ export class SeenBuckets {
  */
 function storedForm(records: Map<string, BucketRecord>): Bucket {
   const bucket = Object.create(null) as Bucket;
-  for (const [id, record] of records) bucket[id] = record;
+  records.forEach((record, id) => {
+    bucket[id] = record;
+  });
   return bucket;
 }

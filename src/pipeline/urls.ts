@@ -61,6 +61,9 @@ const HATENA_ENTRY_PATH = /^\/entry\/(\d{8})\/(\d{9,11}|p\d+)$/;
 const HATENA_OLD_PATH = /^\/([A-Za-z][\w-]{1,31})\/(\d{8})\/(\d{9,11}|p\d+)$/;
 /** `/USER/20080530` with `#p1`: a section anchor on the day page. */
 const HATENA_OLD_DAY = /^\/([A-Za-z][\w-]{1,31})\/(\d{8})$/;
+const HATENA_SECTION = /^p\d+$/;
+const TWITTER_STATUS = /^\/([^/]+)\/status(?:es)?\/(\d+)/i;
+const TWITTER_WEB_STATUS = /^\/i\/web\/status\/(\d+)/;
 
 function isNitterHost(host: string): boolean {
   return NITTER_HOSTS.has(host) || host.startsWith('nitter.');
@@ -165,17 +168,16 @@ function normalize(input: string, whatwgOnly = false): string {
   if (!url) return trimmed;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return trimmed;
 
-  const fragment = url.hash.replace(/^#/, '');
-  let host = stripHostPrefixes(url.hostname.replace(/\.$/, ''));
+  let host = stripHostPrefixes(withoutTrailingDot(url.hostname));
   let path = url.pathname;
   if (path.includes('//')) path = path.replace(/\/{2,}/g, '/');
   if (path.includes('%')) path = path.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
 
   if (TWITTER_HOSTS.has(host) || isNitterHost(host)) {
     host = 'x.com';
-    const status = /^\/([^/]+)\/status(?:es)?\/(\d+)/i.exec(path);
+    const status = TWITTER_STATUS.exec(path);
     if (status) return `https://x.com/${status[1]!.toLowerCase()}/status/${status[2]}`;
-    const webStatus = /^\/i\/web\/status\/(\d+)/.exec(path);
+    const webStatus = TWITTER_WEB_STATUS.exec(path);
     if (webStatus) return `https://x.com/i/web/status/${webStatus[1]}`;
     path = path.toLowerCase();
   }
@@ -184,10 +186,11 @@ function normalize(input: string, whatwgOnly = false): string {
     const old = HATENA_OLD_PATH.exec(path);
     if (old) return hatenaDiaryKey(old[1]!, old[2]!, old[3]!);
     const day = HATENA_OLD_DAY.exec(path);
-    if (day && /^p\d+$/.test(fragment)) return hatenaDiaryKey(day[1]!, day[2]!, fragment);
+    const fragment = url.hash.startsWith('#') ? url.hash.slice(1) : url.hash;
+    if (day && HATENA_SECTION.test(fragment)) return hatenaDiaryKey(day[1]!, day[2]!, fragment);
   }
-  const hatenaDomain = HATENA_DIARY_SUFFIXES.find((suffix) => host.endsWith(suffix));
-  if (hatenaDomain) {
+  const hatenaDomain = hatenaDiarySuffix(host);
+  if (hatenaDomain !== undefined) {
     const entry = HATENA_ENTRY_PATH.exec(path);
     if (entry) return hatenaDiaryKey(host.slice(0, -hatenaDomain.length), entry[1]!, entry[2]!);
   }
@@ -201,10 +204,20 @@ function normalize(input: string, whatwgOnly = false): string {
   return `https://${host}${port}${path}${query}`;
 }
 
+function withoutTrailingDot(hostname: string): string {
+  return hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;
+}
+
+function hatenaDiarySuffix(host: string): string | undefined {
+  for (const suffix of HATENA_DIARY_SUFFIXES) if (host.endsWith(suffix)) return suffix;
+  return undefined;
+}
+
 /** The host of a URL with `www.`/`m.`/`mobile.` folded, or undefined when it is not a URL. */
 export function hostOf(input: string | undefined): string | undefined {
   if (!input) return undefined;
-  if (hosts.has(input)) return hosts.get(input);
+  const known = hosts.get(input);
+  if (known !== undefined || hosts.has(input)) return known;
   const host = parseHost(input);
   remember(hosts, input, host);
   return host;
@@ -213,7 +226,7 @@ export function hostOf(input: string | undefined): string | undefined {
 function parseHost(input: string): string | undefined {
   const url = parse(input.trim());
   if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:')) return undefined;
-  return stripHostPrefixes(url.hostname.replace(/\.$/, ''));
+  return stripHostPrefixes(withoutTrailingDot(url.hostname));
 }
 
 /** For tests: the same normalisation with every URL through the WHATWG parser. */
