@@ -62,7 +62,6 @@ const HATENA_OLD_PATH = /^\/([A-Za-z][\w-]{1,31})\/(\d{8})\/(\d{9,11}|p\d+)$/;
 /** `/USER/20080530` with `#p1`: a section anchor on the day page. */
 const HATENA_OLD_DAY = /^\/([A-Za-z][\w-]{1,31})\/(\d{8})$/;
 const HATENA_SECTION = /^p\d+$/;
-const TWITTER_STATUS = /^\/([^/]+)\/status(?:es)?\/(\d+)/i;
 const TWITTER_WEB_STATUS = /^\/i\/web\/status\/(\d+)/;
 
 function isNitterHost(host: string): boolean {
@@ -175,8 +174,8 @@ function normalize(input: string, whatwgOnly = false): string {
 
   if (TWITTER_HOSTS.has(host) || isNitterHost(host)) {
     host = 'x.com';
-    const status = TWITTER_STATUS.exec(path);
-    if (status) return `https://x.com/${status[1]!.toLowerCase()}/status/${status[2]}`;
+    const status = twitterStatusKey(path);
+    if (status !== undefined) return status;
     const webStatus = TWITTER_WEB_STATUS.exec(path);
     if (webStatus) return `https://x.com/i/web/status/${webStatus[1]}`;
     path = path.toLowerCase();
@@ -203,6 +202,30 @@ function normalize(input: string, whatwgOnly = false): string {
   const port = url.port && url.port !== '80' && url.port !== '443' ? `:${url.port}` : '';
   return `https://${host}${port}${path}${query}`;
 }
+
+/** True when `code` is the ASCII letter `lower` in either case. */
+function isLetter(code: number, lower: number): boolean {
+  return (code | 0x20) === lower && ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a));
+}
+
+/**
+ * `/USER/status/ID` (or `statuses`, in any case) → the x.com key; what
+ * `/^\/([^/]+)\/status(?:es)?\/(\d+)/i` matches, scanned by hand because most links in a large
+ * run are tweets and a match array for each was a tenth of the permalink work.
+ */
+function twitterStatusKey(path: string): string | undefined {
+  const slash = path.indexOf('/', 1);
+  if (path.charCodeAt(0) !== 0x2f || slash < 2) return undefined;
+  let at = slash + 1;
+  for (const letter of STATUS) if (!isLetter(path.charCodeAt(at++), letter)) return undefined;
+  if (isLetter(path.charCodeAt(at), 0x65) && isLetter(path.charCodeAt(at + 1), 0x73) && path.charCodeAt(at + 2) === 0x2f) at += 2;
+  if (path.charCodeAt(at++) !== 0x2f) return undefined;
+  let end = at;
+  while (end < path.length && path.charCodeAt(end) >= 0x30 && path.charCodeAt(end) <= 0x39) end++;
+  if (end === at) return undefined;
+  return `https://x.com/${path.slice(1, slash).toLowerCase()}/status/${path.slice(at, end)}`;
+}
+const STATUS = Array.from('status', (char) => char.charCodeAt(0));
 
 function withoutTrailingDot(hostname: string): string {
   return hostname.endsWith('.') ? hostname.slice(0, -1) : hostname;

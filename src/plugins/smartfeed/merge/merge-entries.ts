@@ -185,9 +185,12 @@ function mergedEntry(members: Slot[], feedIds: string[], matchedBy: Set<'url' | 
 export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_OPTIONS): { feeds: Feed[]; merged: number } {
   const slots: Slot[] = [];
   const feedIds = feeds.map((feed) => feed.id);
+  // Texts are indexed in the same pass: each pass over 100,000 entries scattered in memory costs.
+  const index = options.byText ? new NearDuplicateIndex() : undefined;
   feeds.forEach((feed, feedIndex) => {
     for (const entry of feed.entries) {
       const canMerge = mergeable(entry);
+      if (index && canMerge) index.add(slots.length, bodyText(entry, options.minTextLength) || entry.title, options.minTextLength);
       const identity = options.byUrl ? identityKey(entry) : undefined;
       // One shape for every slot: optional fields spread in cost a temporary object each.
       slots.push({
@@ -227,11 +230,7 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
     });
   }
 
-  if (options.byText) {
-    const index = new NearDuplicateIndex();
-    slots.forEach((slot, i) => {
-      if (slot.mergeable) index.add(i, bodyText(slot.entry, options.minTextLength) || slot.entry.title, options.minTextLength);
-    });
+  if (index) {
     const accept = (a: number, b: number) => {
       const x = slots[a]!;
       const y = slots[b]!;
