@@ -221,8 +221,7 @@ function grown(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBu
 export class NearDuplicateIndex {
   /**
    * Every text's 3-gram hashes end to end, position p's from `starts[p]` to `ends[p]`: one
-   * growing buffer rather than an array per text, which the garbage collector had to keep
-   * moving (a fifth of a 100,000-entry merge).
+   * growing buffer rather than 100,000 small arrays for the garbage collector to copy and trace.
    */
   private pool = new Uint32Array(1 << 16);
   private used = 0;
