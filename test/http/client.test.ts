@@ -105,6 +105,45 @@ describe('ctx.http', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('times out a body that stops halfway, and stops when the caller aborts', async () => {
+    const server = await serve((_req, res) => {
+      res.writeHead(200, { 'content-length': '100' });
+      res.write('only the start');
+    });
+    await expect(client().fetch(`${server.url}/stalls`, { timeoutMs: 300 })).rejects.toThrow(`${server.url}/stalls: timed out after 300 ms`);
+    const controller = new AbortController();
+    const asked = client().fetch(`${server.url}/cancelled`, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 50);
+    await expect(asked).rejects.toThrow(`${server.url}/cancelled: aborted`);
+    const aborted = AbortSignal.abort();
+    await expect(client().fetch(`${server.url}/never`, { signal: aborted })).rejects.toThrow(`${server.url}/never: aborted`);
+  });
+
+  it('reads JSON as its charset says, also when the bytes are ASCII', async () => {
+    const answers: Record<string, [string, Buffer]> = {
+      '/plain': ['application/json', Buffer.from('{"id":"rcv-1"}')],
+      // 日本語 in ISO-2022-JP: seven-bit bytes, one of them a backslash.
+      '/jis': ['application/json; charset=ISO-2022-JP', Buffer.from('{"title":"\x1b$BF|K\\8l\x1b(B"}', 'latin1')],
+      '/sjis': ['application/json; charset=Shift_JIS', iconv.encode('{"title":"日本語"}', 'shift_jis')],
+      '/chunked': ['application/json', Buffer.from('{"id":2}')],
+    };
+    const server = await serve((req, res) => {
+      const [type, bytes] = answers[req.url!]!;
+      if (req.url === '/chunked') {
+        res.writeHead(200, { 'content-type': type });
+        res.write(bytes.subarray(0, 3));
+        res.end(bytes.subarray(3));
+      } else {
+        res.writeHead(200, { 'content-type': type, 'content-length': String(bytes.length) });
+        res.end(bytes);
+      }
+    });
+    expect((await client().fetch(`${server.url}/plain`)).json()).toEqual({ id: 'rcv-1' });
+    expect((await client().fetch(`${server.url}/jis`)).json()).toEqual({ title: '日本語' });
+    expect((await client().fetch(`${server.url}/sjis`)).json()).toEqual({ title: '日本語' });
+    expect((await client().fetch(`${server.url}/chunked`)).json()).toEqual({ id: 2 });
+  });
+
   it('throws HttpError with the status for a non-2xx answer, and request() returns it', async () => {
     const server = await serve((_req, res) => {
       res.writeHead(404);
