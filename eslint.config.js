@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'out/', '.kakehashi/', 'bench/.data/', 'test/fixtures/', 'examples/'] },
+  { ignores: ['dist/', 'node_modules/', 'coverage/', 'out/', '.kakehashi/', 'bench/.data/', 'test/fixtures/', 'examples/', '.scratch-*/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -16,6 +16,7 @@ import type { Entry } from '../src/pipeline/model.js';
 import { makeEntry, makeFeed } from '../src/pipeline/model.js';
 import { MemoryQueue } from '../src/queue/memory.js';
 import { buildServer } from '../src/server/app.js';
+import { storeRender } from '../src/plugins/publish/feed.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 
 const NOW = Date.UTC(2026, 0, 15, 3, 0, 0);
@@ -59,8 +60,7 @@ async function serveBoth(): Promise<void> {
   const types = { rss: 'application/rss+xml; charset=utf-8', atom: 'application/atom+xml; charset=utf-8', json: 'application/feed+json; charset=utf-8' };
   for (const format of ['rss', 'atom', 'json'] as const) {
     const body = renders[format];
-    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
-    await store.set('render', `lifestream.${format}`, { body, contentType: types[format], etag, lastModified: NOW, entries: entries.length });
+    await storeRender({ store }, `lifestream.${format}`, { inputs: format, render: () => body, contentType: types[format], entries: entries.length, now: NOW });
   }
   const app = await buildServer({
     store,

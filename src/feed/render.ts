@@ -25,9 +25,9 @@ function escapeXml(text: string): string {
   return text.replace(/[&<>"\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g, (c) => XML_ESCAPES[c] ?? '');
 }
 
-/** CDATA that survives any content, including a literal `]]>`. */
+/** CDATA that survives any content, including a literal `]]>` (the forbidden characters already gone). */
 function cdata(html: string): string {
-  return `<![CDATA[${stripXmlForbidden(html).replace(/]]>/g, ']]]]><![CDATA[>')}]]>`;
+  return `<![CDATA[${html.includes(']]>') ? html.replace(/]]>/g, ']]]]><![CDATA[>') : html}]]>`;
 }
 
 function newest(feed: Feed, now: number): number {
@@ -39,8 +39,24 @@ function newest(feed: Feed, now: number): number {
   return latest ?? feed.updated?.epochMs ?? now;
 }
 
-function bodyOf(entry: Entry): string | undefined {
-  return entry.content ?? entry.summary;
+/** What every format writes of an entry's text, worked out once per entry for all three. */
+interface EntryText {
+  /** The HTML body, without the characters XML forbids. */
+  body: string | undefined;
+  /** Plain text for `description` / `summary`, at most 300 characters. */
+  summary: string | undefined;
+}
+
+const entryTexts = new WeakMap<Entry, EntryText>();
+
+function textOf(entry: Entry): EntryText {
+  let text = entryTexts.get(entry);
+  if (!text) {
+    const body = entry.content ?? entry.summary;
+    text = { body: body ? stripXmlForbidden(body) : undefined, summary: summaryText(entry) };
+    entryTexts.set(entry, text);
+  }
+  return text;
 }
 
 function summaryText(entry: Entry, max = 300): string | undefined {
@@ -74,9 +90,8 @@ export function renderRss(feed: Feed, options: RenderOptions): string {
     if (published) out.push(`<pubDate>${formatDate(published, zone, 'rss')}</pubDate>`);
     if (entry.author) out.push(`<dc:creator>${escapeXml(entry.author)}</dc:creator>`);
     for (const tag of entry.tags) out.push(`<category>${escapeXml(tag)}</category>`);
-    const summary = summaryText(entry);
+    const { summary, body } = textOf(entry);
     if (summary) out.push(`<description>${escapeXml(summary)}</description>`);
-    const body = bodyOf(entry);
     if (body) out.push(`<content:encoded>${cdata(body)}</content:encoded>`);
     for (const enclosure of entry.enclosures.filter((e) => /^https?:/.test(e.url))) {
       out.push(
@@ -119,10 +134,10 @@ export function renderAtom(feed: Feed, options: RenderOptions): string {
     if (published) out.push(`<published>${atomDate(published, zone)}</published>`);
     if (entry.author) out.push(`<author><name>${escapeXml(entry.author)}</name></author>`);
     for (const tag of entry.tags) out.push(`<category term="${escapeXml(tag)}"/>`);
-    const summary = summaryText(entry);
+    const { summary, body } = textOf(entry);
     if (summary) out.push(`<summary type="text">${escapeXml(summary)}</summary>`);
-    const body = bodyOf(entry);
-    if (body) out.push(`<content type="html">${escapeXml(body)}</content>`);
+    // CDATA is the same text as escaped markup to an Atom reader, and much cheaper to write.
+    if (body) out.push(`<content type="html">${cdata(body)}</content>`);
     for (const enclosure of entry.enclosures.filter((e) => /^https?:/.test(e.url))) {
       out.push(
         `<link rel="enclosure" href="${escapeXml(enclosure.url)}"${enclosure.type ? ` type="${escapeXml(enclosure.type)}"` : ''}${enclosure.length ? ` length="${enclosure.length}"` : ''}/>`,
@@ -167,8 +182,7 @@ export function renderJsonFeed(feed: Feed, options: RenderOptions): string {
     ...(feed.language ? { language: feed.language } : {}),
     items: feed.entries.map((entry) => {
       const published = entry.published ?? entry.updated;
-      const summary = summaryText(entry);
-      const body = bodyOf(entry);
+      const { summary, body } = textOf(entry);
       return {
         id: entry.id,
         ...(entry.link ? { url: entry.link } : {}),

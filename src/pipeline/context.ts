@@ -71,7 +71,22 @@ export interface Store {
   entries<T = unknown>(namespace: string): Promise<Array<[string, T]>>;
   /** The entries an output feed retains across runs, newest first. */
   loadRetained(feed: string): Promise<Entry[]>;
-  saveRetained(feed: string, entries: Entry[]): Promise<void>;
+  /**
+   * Replaces the window. An entry object handed back as `loadRetained` gave it counts as unchanged
+   * (and costs nothing to keep), so change an entry by making a new object, never in place.
+   */
+  /**
+   * Returns the window's version: the same string for as long as its entries, their content and
+   * their order stay the same (so a publisher can tell that nothing needs rendering again).
+   */
+  saveRetained(feed: string, entries: Entry[]): Promise<string>;
+  /**
+   * Large bytes (a rendered feed) with a small JSON record about them (its validators), written
+   * together; the record can be read without the bytes.
+   */
+  putBlob(namespace: string, key: string, record: unknown, body: Uint8Array): Promise<void>;
+  getBlobRecord<T = unknown>(namespace: string, key: string): Promise<T | undefined>;
+  getBlob<T = unknown>(namespace: string, key: string): Promise<{ record: T; body: Buffer } | undefined>;
   /** Reachable and writable (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

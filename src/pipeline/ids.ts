@@ -1,7 +1,7 @@
 /** Stable entry ids: the same item gets the same id on every run, whatever else changed. */
 import { createHash } from 'node:crypto';
 
-export function sha256Hex(text: string): string {
+export function sha256Hex(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex');
 }
 

@@ -8,13 +8,13 @@
 import { promisify } from 'node:util';
 import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import type { Store } from '../pipeline/context.js';
-import type { RenderedFeed } from '../plugins/publish/feed.js';
+import type { RenderedFeed, RenderRecord } from '../plugins/publish/feed.js';
 import type { FeedFormat, FeedQuery, IndexedFeed } from './feed-filter.js';
 import { applyFeedQuery, indexFeed } from './feed-filter.js';
 import type { ContentCoding } from './http-cache.js';
 import { codingEtag, contentEtag, httpDate, quoteEtag } from './http-cache.js';
 
-/** What Publish::Feed stores for each format of a feed: `store.get('render', 'NAME.FORMAT')`. */
+/** What Publish::Feed stores for each format of a feed: `store.getBlob('render', 'NAME.FORMAT')`. */
 export type { RenderedFeed };
 
 export const FEED_FORMATS: readonly FeedFormat[] = ['rss', 'atom', 'json'];
@@ -161,23 +161,26 @@ export class FeedCache {
     if (slot.refreshing) return slot.refreshing;
     slot.refreshing = (async () => {
       try {
-        const render = await this.store.get<RenderedFeed>('render', key);
+        // The small record says whether the bytes changed; only then are they read.
+        const record = await this.store.getBlobRecord<RenderRecord>('render', key);
         const [name = '', format = 'rss'] = splitKey(key);
-        const etag = render ? quoteEtag(render.etag || contentEtag(render.body)) : undefined;
-        if (!render || !etag) slot.feed = undefined;
-        else if (slot.feed?.base.etag !== etag) {
-          slot.feed = {
-            name,
-            format: format as FeedFormat,
-            base: new Representation(
-              Buffer.from(render.body, 'utf8'),
-              etag,
-              withCharset(render.contentType || CONTENT_TYPES[format as FeedFormat]),
-              render.lastModified,
-              render.entries,
-            ),
-            variants: new Map(),
-          };
+        if (!record) slot.feed = undefined;
+        else if (slot.feed?.base.etag !== quoteEtag(record.etag)) {
+          const render = await this.store.getBlob<RenderRecord>('render', key);
+          slot.feed = render
+            ? {
+                name,
+                format: format as FeedFormat,
+                base: new Representation(
+                  render.body,
+                  quoteEtag(render.record.etag || contentEtag(render.body)),
+                  withCharset(render.record.contentType || CONTENT_TYPES[format as FeedFormat]),
+                  render.record.lastModified,
+                  render.record.entries,
+                ),
+                variants: new Map(),
+              }
+            : undefined;
         }
         slot.checkedAt = this.now();
       } finally {

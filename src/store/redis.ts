@@ -7,7 +7,9 @@
  *   PREFIX:kv:NAMESPACE:KEY     the JSON value, with Redis's own expiry when it has a TTL
  *   PREFIX:idx:NAMESPACE        sorted set of the namespace's keys, scored by expiry (or +inf)
  *   PREFIX:retained:FEED        the JSON array of a feed's retained entries
+ *   PREFIX:blob:NAMESPACE:KEY   hash of `record` (JSON) and `body` (bytes), e.g. a rendered feed
  */
+import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Store } from '../pipeline/context.js';
 import type { Entry } from '../pipeline/model.js';
@@ -80,8 +82,26 @@ export class RedisStore implements Store {
     return raw === null ? [] : (JSON.parse(raw) as Entry[]);
   }
 
-  async saveRetained(feed: string, entries: Entry[]): Promise<void> {
-    await this.run('saveRetained', () => this.client.set(this.retainedKey(feed), JSON.stringify(entries)));
+  async saveRetained(feed: string, entries: Entry[]): Promise<string> {
+    const json = JSON.stringify(entries);
+    await this.run('saveRetained', () => this.client.set(this.retainedKey(feed), json));
+    // The content is the version: equal windows, equal digests, whoever saved them.
+    return createHash('sha1').update(json).digest('hex');
+  }
+
+  async putBlob(namespace: string, key: string, record: unknown, body: Uint8Array): Promise<void> {
+    const blobKey = this.blobKey(namespace, key);
+    await this.run('putBlob', () => this.client.hset(blobKey, 'record', JSON.stringify(record ?? null), 'body', Buffer.from(body.buffer, body.byteOffset, body.byteLength)));
+  }
+
+  async getBlobRecord<T = unknown>(namespace: string, key: string): Promise<T | undefined> {
+    const raw = await this.run('getBlobRecord', () => this.client.hget(this.blobKey(namespace, key), 'record'));
+    return raw === null ? undefined : (JSON.parse(raw) as T);
+  }
+
+  async getBlob<T = unknown>(namespace: string, key: string): Promise<{ record: T; body: Buffer } | undefined> {
+    const [record, body] = await this.run('getBlob', () => this.client.hmgetBuffer(this.blobKey(namespace, key), 'record', 'body'));
+    return record && body ? { record: JSON.parse(record.toString('utf8')) as T, body } : undefined;
   }
 
   async ping(): Promise<void> {
@@ -119,6 +139,10 @@ export class RedisStore implements Store {
 
   private indexKey(namespace: string): string {
     return `${this.prefix}:idx:${encodeURIComponent(namespace)}`;
+  }
+
+  private blobKey(namespace: string, key: string): string {
+    return `${this.prefix}:blob:${encodeURIComponent(namespace)}:${key}`;
   }
 
   private retainedKey(feed: string): string {

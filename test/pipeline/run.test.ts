@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runRecipe } from '../../src/pipeline/run.js';
 import { parseFeedDocument } from '../../src/feed/parse.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
+import { writeOutput } from '../../src/plugins/publish/feed/output.js';
 import type { RunReport } from '../../src/pipeline/report.js';
 import { serveFiles, startServer } from '../helpers/server.js';
 import type { TestServer } from '../helpers/server.js';
@@ -85,6 +86,53 @@ plugins:
     s.write('recipe.yaml', recipe([]).replace('feed: []', `feed: [${next.url}/c.rss]`));
     await runRecipe(s.path('recipe.yaml'), { env: {} });
     expect(await titles()).toEqual(['C1', 'B1']);
+  });
+
+  it('writes the files from the stored renders, and writes a deleted file again on an unchanged run', async () => {
+    const server = await upstream({ '/a.rss': { body: rssWith('a', [{ guid: 'a1', title: '鴨川', date: 'Thu, 29 May 2008 10:00:00 +0900' }]) } });
+    const s = workspace(`plugins:
+  - module: Subscription::Config
+    config: {feed: ['${server.url}/a.rss']}
+  - module: Publish::Feed
+    config: {name: stream}
+`);
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    const store = openSqliteStore(s.path('.kakehashi/state.sqlite'));
+    for (const format of ['rss', 'atom', 'json']) {
+      const stored = await store.getBlob<{ etag: string }>('render', `stream.${format}`);
+      expect(readFileSync(s.path(`out/stream.${format}`)).equals(stored!.body)).toBe(true);
+    }
+    await store.close();
+    rmSync(s.path('out/stream.rss'));
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    expect(readFileSync(s.path('out/stream.rss'), 'utf8')).toContain('<title>鴨川</title>');
+  });
+
+  it('renders again when the feed settings change though the entries did not', async () => {
+    const server = await upstream({ '/a.rss': { body: rssWith('a', [{ guid: 'a1', title: '鴨川', date: 'Thu, 29 May 2008 10:00:00 +0900' }]) } });
+    const recipe = (title: string, timezone: string) => `global: {timezone: ${timezone}}
+plugins:
+  - module: Subscription::Config
+    config: {feed: ['${server.url}/a.rss']}
+  - module: Publish::Feed
+    config: {name: stream, title: ${title}, formats: [rss]}
+`;
+    const s = workspace(recipe('一つ目', 'Asia/Tokyo'));
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    expect(readFileSync(s.path('out/stream.rss'), 'utf8')).toContain('<pubDate>Thu, 29 May 2008 10:00:00 +0900</pubDate>');
+    s.write('recipe.yaml', recipe('二つ目', 'UTC'));
+    await runRecipe(s.path('recipe.yaml'), { env: {} });
+    const rss = readFileSync(s.path('out/stream.rss'), 'utf8');
+    expect(rss).toContain('<title>二つ目</title>');
+    expect(rss).toContain('<pubDate>Thu, 29 May 2008 01:00:00 +0000</pubDate>');
+  });
+
+  it('says which render is missing when a write job runs where the state store does not have it', async () => {
+    const store = openSqliteStore(':memory:');
+    await expect(writeOutput(store, { path: '/srv/feeds/stream.rss', render: 'stream.rss' })).rejects.toThrow(
+      '/srv/feeds/stream.rss: render "stream.rss" is not in this worker\'s state store',
+    );
+    await store.close();
   });
 
   it('records each run in the store for the status page', async () => {

@@ -44,8 +44,8 @@ describe('/feeds/NAME.FORMAT', () => {
       const response = await app.inject({ url: `/feeds/lifestream.${format}` });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe(contentType);
-      const stored = await store.get<{ body: string }>('render', `lifestream.${format}`);
-      expect(response.body).toBe(stored?.body);
+      const stored = await store.getBlob('render', `lifestream.${format}`);
+      expect(response.body).toBe(stored?.body.toString('utf8'));
       const parsed = await parse(response.body);
       expect(parsed.title).toBe('taro のライフストリーム');
       expect(parsed.items).toHaveLength(32);
@@ -54,7 +54,7 @@ describe('/feeds/NAME.FORMAT', () => {
 
   it('gives a strong ETag from the content, Last-Modified from the last change and Cache-Control from the schedule', async () => {
     const response = await app.inject({ url: '/feeds/lifestream.rss' });
-    const stored = await store.get<{ etag: string }>('render', 'lifestream.rss');
+    const stored = await store.getBlobRecord<{ etag: string }>('render', 'lifestream.rss');
     expect(response.headers.etag).toBe(stored?.etag);
     expect(response.headers.etag).toMatch(/^"[^"]+"$/);
     expect(response.headers['last-modified']).toBe('Thu, 15 Jan 2026 03:00:00 GMT');

@@ -3,12 +3,11 @@
  * a merged crosspost, hostile HTML) published into a real store the way Publish::Feed does it —
  * the same renderers, the same `render` records, the same retained entries.
  */
-import { createHash } from 'node:crypto';
 import type { Store } from '../../src/pipeline/context.js';
 import type { Entry, EntrySource, When } from '../../src/pipeline/model.js';
 import { makeEntry, makeFeed, sortNewestFirst } from '../../src/pipeline/model.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../../src/feed/render.js';
-import type { RenderedFeed } from '../../src/plugins/publish/feed.js';
+import { renderInputs, storeRender, type RenderedFeed } from '../../src/plugins/publish/feed/output.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 
 export const HOUR = 3_600_000;
@@ -145,10 +144,8 @@ export async function publish(store: Store, name: string, given: Entry[], option
   const out = {} as Record<'rss' | 'atom' | 'json', RenderedFeed>;
   for (const [format, { render, contentType }] of Object.entries(RENDERERS) as Array<[keyof typeof RENDERERS, (typeof RENDERERS)[keyof typeof RENDERERS]]>) {
     const body = render(feed, { timezone: options.timezone ?? 'Asia/Tokyo', now });
-    const etag = `"${createHash('sha256').update(body).digest('hex').slice(0, 32)}"`;
-    const rendered: RenderedFeed = { body, contentType, etag, lastModified: now, entries: entries.length };
-    await store.set('render', `${name}.${format}`, rendered);
-    out[format] = rendered;
+    const digest = await storeRender({ store }, `${name}.${format}`, { inputs: renderInputs(body), render: () => body, contentType, entries: entries.length, now });
+    out[format] = { body, contentType, etag: `"${digest}"`, lastModified: now, entries: entries.length };
   }
   return out;
 }

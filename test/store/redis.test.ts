@@ -88,6 +88,60 @@ function storeBehaviour(open: () => Store): void {
     expect((await s.loadRetained('lifestream')).map((e) => e.id)).toEqual(['hatenablog://entry/1']);
   });
 
+  it('keeps a retained window across saves: an entry changed, one new, one gone, the rest as they were', async () => {
+    const s = store();
+    const entry = (n: number, title = `日記 ${n}`) =>
+      makeEntry({
+        id: `diary:${n}`,
+        title,
+        published: { epochMs: Date.UTC(2008, 4, n, 12), kind: 'zoned', precision: 'second', offsetMinutes: 540 },
+        source: { plugin: 'Source::Feed', feedId: 'f' },
+      });
+    await s.saveRetained('diary', [3, 2, 1].map((n) => entry(n)));
+    const loaded = await s.loadRetained('diary');
+    // The loaded objects go back as they are, beside a changed copy and a new entry; entry 1 leaves.
+    await s.saveRetained('diary', [entry(4), { ...loaded[0]!, title: '日記 3（追記）' }, loaded[1]!]);
+    expect((await s.loadRetained('diary')).map((e) => [e.id, e.title])).toEqual([
+      ['diary:4', '日記 4'],
+      ['diary:3', '日記 3（追記）'],
+      ['diary:2', '日記 2'],
+    ]);
+    await s.saveRetained('diary', []);
+    expect(await s.loadRetained('diary')).toEqual([]);
+  });
+
+  it('gives a retained window the same version while it stays the same, and a new one when it changes', async () => {
+    const s = store();
+    const entry = (n: number, title = `日記 ${n}`) =>
+      makeEntry({ id: `v:${n}`, title, published: { epochMs: Date.UTC(2008, 4, n), kind: 'zoned', precision: 'second', offsetMinutes: 540 }, source: { plugin: 'Source::Feed', feedId: 'f' } });
+    const first = await s.saveRetained('versions', [entry(2), entry(1)]);
+    expect(await s.saveRetained('versions', await s.loadRetained('versions'))).toBe(first);
+    // Parsed again from the source: new objects, same content.
+    expect(await s.saveRetained('versions', [entry(2), entry(1)])).toBe(first);
+    const retitled = await s.saveRetained('versions', [entry(2, '日記 2（追記）'), entry(1)]);
+    expect(retitled).not.toBe(first);
+    const reordered = await s.saveRetained('versions', [entry(1), entry(2, '日記 2（追記）')]);
+    expect(reordered).not.toBe(retitled);
+    const shorter = await s.saveRetained('versions', [entry(1)]);
+    expect(shorter).not.toBe(reordered);
+    expect(await s.saveRetained('versions', [entry(1)])).toBe(shorter);
+  });
+
+  it('keeps a blob with its record, and reads the record alone', async () => {
+    const s = store();
+    const body = Buffer.from('<?xml version="1.0" encoding="UTF-8"?><rss><channel><title>鴨川</title></channel></rss>', 'utf8');
+    expect(await s.getBlobRecord('render', 'lifestream.rss')).toBeUndefined();
+    expect(await s.getBlob('render', 'lifestream.rss')).toBeUndefined();
+    await s.putBlob('render', 'lifestream.rss', { etag: '"abc"', entries: 1 }, body);
+    expect(await s.getBlobRecord('render', 'lifestream.rss')).toEqual({ etag: '"abc"', entries: 1 });
+    const blob = await s.getBlob('render', 'lifestream.rss');
+    expect(blob?.record).toEqual({ etag: '"abc"', entries: 1 });
+    expect(blob?.body.equals(body)).toBe(true);
+    await s.putBlob('render', 'lifestream.rss', { etag: '"def"', entries: 2 }, new Uint8Array([0xe9, 0xb4, 0xa8]));
+    expect((await s.getBlob('render', 'lifestream.rss'))?.body.toString('utf8')).toBe('鴨');
+    expect(await s.get('render', 'lifestream.rss')).toBeUndefined();
+  });
+
   it('answers ping', async () => {
     await expect(store().ping()).resolves.toBeUndefined();
   });

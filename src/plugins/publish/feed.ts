@@ -1,13 +1,14 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { z } from 'zod';
 import type { PluginContext } from '../../pipeline/context.js';
 import type { Feed } from '../../pipeline/model.js';
 import { makeFeed } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
-import { sha256Hex } from '../../pipeline/ids.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../../feed/render.js';
 import { retainWindow } from './feed/retain.js';
+import { renderInputs, storeRender, writeOutput, type WriteJob } from './feed/output.js';
+
+export { storeRender, type RenderedFeed, type RenderRecord } from './feed/output.js';
 
 const FORMATS = {
   rss: { extension: 'rss', contentType: 'application/rss+xml; charset=utf-8', render: renderRss },
@@ -16,17 +17,6 @@ const FORMATS = {
 } as const;
 
 type Format = keyof typeof FORMATS;
-
-/** What the server serves: rendered when a run publishes, never per request. */
-export interface RenderedFeed {
-  body: string;
-  contentType: string;
-  /** Strong validator from the content. */
-  etag: string;
-  /** When the content last changed (epoch ms). */
-  lastModified: number;
-  entries: number;
-}
 
 const config = z
   .object({
@@ -48,11 +38,6 @@ const config = z
 
 type Config = z.output<typeof config>;
 
-interface WriteJob {
-  path: string;
-  body: string;
-}
-
 /** Plagger's Publish::Feed: one combined feed in RSS 2.0, Atom 1.0 and JSON Feed 1.1. */
 export default definePlugin({
   name: 'Publish::Feed',
@@ -62,9 +47,8 @@ export default definePlugin({
   config,
   jobs: {
     write: {
-      handler: () => async (data) => {
-        const { path, body } = data as WriteJob;
-        await writeAtomically(path, body);
+      handler: (ctx) => async (data) => {
+        await writeOutput(ctx.store, data as WriteJob);
       },
       options: { concurrency: 4, attempts: 3, backoffMs: 200 },
     },
@@ -78,16 +62,22 @@ export default definePlugin({
       now,
       ...(ctx.config.keep_days !== undefined ? { keepDays: ctx.config.keep_days } : {}),
     });
-    await ctx.store.saveRetained(ctx.config.name, entries);
+    const windowVersion = await ctx.store.saveRetained(ctx.config.name, entries);
     const output = outputFeed(feeds, ctx.config, entries);
     const dir = ctx.config.dir ? ctx.resolvePath(ctx.config.dir) : ctx.global.outputDir;
     const outputs: string[] = [];
     for (const format of ctx.config.formats) {
       const path = join(dir, `${ctx.config.name}.${FORMATS[format].extension}`);
-      const body = renderFormat(output, format, ctx, now);
-      const digest = sha256Hex(body).slice(0, 32);
-      await storeRender(ctx, `${ctx.config.name}.${format}`, { body, digest, contentType: FORMATS[format].contentType, entries: entries.length, now });
-      await ctx.enqueue<WriteJob>('write', { path, body }, { jobId: `${path}#${digest}` });
+      const renderKey = `${ctx.config.name}.${format}`;
+      const digest = await storeRender(ctx, renderKey, {
+        inputs: renderInputs(windowVersion, format, ctx.config.base_url, ctx.global.timezone, output.title, output.link, output.description),
+        contentType: FORMATS[format].contentType,
+        entries: entries.length,
+        now,
+        render: () => renderFormat(output, format, ctx, now),
+      });
+      // The job names the stored render rather than carrying megabytes through the queue.
+      await ctx.enqueue<WriteJob>('write', { path, render: renderKey }, { jobId: `${path}#${digest}` });
       outputs.push(path);
     }
     return { outputs, entries: entries.length };
@@ -112,29 +102,4 @@ function outputFeed(feeds: Feed[], cfg: Config, entries: Feed['entries']): Feed 
 function renderFormat(feed: Feed, format: Format, ctx: PluginContext<Config>, now: number): string {
   const selfUrl = ctx.config.base_url ? new URL(`${ctx.config.name}.${FORMATS[format].extension}`, ctx.config.base_url).href : undefined;
   return FORMATS[format].render(feed, { timezone: ctx.global.timezone, now, ...(selfUrl ? { selfUrl } : {}) });
-}
-
-/**
- * The render the server serves, with its validators. Unchanged content keeps its Last-Modified
- * and is not written again; only the small validator record is read to know that.
- */
-export async function storeRender(
-  ctx: Pick<PluginContext<unknown>, 'store'>,
-  key: string,
-  render: { body: string; digest: string; contentType: string; entries: number; now: number },
-): Promise<void> {
-  const etag = `"${render.digest}"`;
-  const previous = await ctx.store.get<{ etag: string; lastModified: number }>('render-validators', key);
-  if (previous?.etag === etag) return;
-  const rendered: RenderedFeed = { body: render.body, contentType: render.contentType, etag, lastModified: render.now, entries: render.entries };
-  await ctx.store.set('render', key, rendered);
-  await ctx.store.set('render-validators', key, { etag, lastModified: render.now });
-}
-
-/** Readers never see half a file: write beside it, then rename over it. */
-export async function writeAtomically(path: string, body: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, body);
-  await rename(temporary, path);
 }

@@ -19,7 +19,7 @@ import { sha256Hex } from '../../pipeline/ids.js';
 import { renderAtom, renderRss } from '../../feed/render.js';
 import { formatDate } from '../../text/dates.js';
 import { escapeHtml } from '../../text/html.js';
-import { storeRender, writeAtomically } from './feed.js';
+import { renderInputs, storeRender, writeOutput, type WriteJob } from './feed/output.js';
 import { retainWindow } from './feed/retain.js';
 import { entriesOldestFirst, noteFromEntry } from './bridges/note.js';
 
@@ -57,12 +57,6 @@ const config = z
       .optional(),
   })
   .strict();
-
-
-interface WriteJob {
-  path: string;
-  body: string;
-}
 
 /** An entry as a note: a title always, the body's URLs absolute, a link back to the original. */
 export function noteEntry(entry: Entry, feed: Feed | undefined, originalLabel: string): Entry {
@@ -112,10 +106,9 @@ export default definePlugin({
   config,
   jobs: {
     write: {
-      handler: () => async (data) => {
-        const { path, body } = data as WriteJob;
-        await writeAtomically(path, body);
-        return { path };
+      handler: (ctx) => async (data) => {
+        await writeOutput(ctx.store, data as WriteJob);
+        return { path: (data as WriteJob).path };
       },
       options: { concurrency: 4, attempts: 3, backoffMs: 200 },
     },
@@ -135,7 +128,7 @@ export default definePlugin({
         now,
         ...(cfg.keep_days !== undefined ? { keepDays: cfg.keep_days } : {}),
       });
-      await ctx.store.saveRetained(retainedKey, window);
+      const windowVersion = await ctx.store.saveRetained(retainedKey, window);
       const single = feeds.length === 1 ? feeds[0] : undefined;
       const output = makeFeed({
         id: cfg.name,
@@ -151,10 +144,15 @@ export default definePlugin({
         const { extension, contentType, render } = FORMATS[format];
         const path = join(dir, `${cfg.name}.${extension}`);
         const selfUrl = cfg.base_url ? new URL(`${cfg.name}.${extension}`, cfg.base_url).href : undefined;
-        const body = render(output, { timezone, now, ...(selfUrl ? { selfUrl } : {}) });
-        const digest = sha256Hex(body).slice(0, 32);
-        await storeRender(ctx, `${cfg.name}.${format}`, { body, digest, contentType, entries: window.length, now });
-        await ctx.enqueue<WriteJob>('write', { path, body }, { jobId: `${path}#${digest}` });
+        const renderKey = `${cfg.name}.${format}`;
+        const digest = await storeRender(ctx, renderKey, {
+          inputs: renderInputs(windowVersion, format, selfUrl, timezone, output.title, output.link, output.description),
+          contentType,
+          entries: window.length,
+          now,
+          render: () => render(output, { timezone, now, ...(selfUrl ? { selfUrl } : {}) }),
+        });
+        await ctx.enqueue<WriteJob>('write', { path, render: renderKey }, { jobId: `${path}#${digest}` });
         outputs.push(path);
       }
     }
