@@ -4,7 +4,8 @@
  * `Idempotency-Key` so a retried delivery can be recognised, `X-Kakehashi-Event` saying whether
  * the entry is new or a newer version of one delivered before.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, createSecretKey } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { z } from 'zod';
 import type { Entry, Feed } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
@@ -42,8 +43,8 @@ export interface WebhookJob {
 export const SIGNATURE_HEADER = 'x-kakehashi-signature';
 
 /** `sha256=<hex>` over the raw body: what a receiver recomputes to check a delivery. */
-export function signWebhookBody(body: string, secret: string): string {
-  return `sha256=${createHmac('sha256', secret).update(body, 'utf8').digest('hex')}`;
+export function signWebhookBody(body: string | Buffer, secret: string | KeyObject): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
 /** The entry as a receiver gets it: stable field names, RFC 3339 dates in the recipe's zone. */
@@ -81,6 +82,10 @@ export default definePlugin({
       optionsFor: (cfg: Config) => handlerOptionsFrom(cfg),
       handler: (ctx) => {
         const ledger = new DeliveryLedger(ctx.store, destinationOf(ctx.config), ctx.clock.now);
+        // What is the same for every delivery is made once, not per note.
+        const key = createSecretKey(Buffer.from(ctx.config.secret, 'utf8'));
+        const fixedHeaders = { ...ctx.config.headers, 'content-type': 'application/json; charset=utf-8' };
+        const timeoutMs = ctx.config.timeout * 1000;
         return async (data) => {
           const job = data as WebhookJob;
           const outcome = await ledger.deliverOnce({
@@ -88,15 +93,16 @@ export default definePlugin({
             contentHash: job.contentHash,
             resendChangedContent: ctx.config.send_updates,
             send: async () => {
+              // Encoded once: the bytes signed are the bytes sent.
+              const body = Buffer.from(job.body, 'utf8');
               const response = await send(ctx.http, ctx.config.url, {
-                body: job.body,
-                timeoutMs: ctx.config.timeout * 1000,
+                body,
+                timeoutMs,
                 headers: {
-                  ...ctx.config.headers,
-                  'content-type': 'application/json; charset=utf-8',
+                  ...fixedHeaders,
                   'idempotency-key': job.idempotencyKey,
                   'x-kakehashi-event': job.event,
-                  [SIGNATURE_HEADER]: signWebhookBody(job.body, ctx.config.secret),
+                  [SIGNATURE_HEADER]: signWebhookBody(body, key),
                 },
               });
               const answer = response.body.length > 0 && /json/i.test(response.headers.get('content-type') ?? '')
