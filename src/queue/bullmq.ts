@@ -146,7 +146,9 @@ export class BullQueue implements Queue {
       const seenKey = `${queueName}\u0000${jobId}`;
       if (this.addedIds.has(seenKey)) return;
       this.addedIds.add(seenKey);
-      const state = await queue.getJobState(jobId);
+      // Most jobs of a run are new: a missing job hash says so in O(1), where getJobState's LPOS
+      // scans the whole wait list (quadratic over a large import).
+      const state = (await this.redis.exists(queue.toKey(jobId))) === 0 ? 'unknown' : await queue.getJobState(jobId);
       if (state === 'completed') return;
       if (state === 'failed') {
         // A delivery that failed for good in an earlier run is tried again when the entry is
@@ -295,13 +297,15 @@ export class BullQueue implements Queue {
   private async process(name: string, registered: Registered, job: Job<JobEnvelope>, token?: string): Promise<unknown> {
     const info = { id: job.data.key ?? job.id ?? '', name, attempt: job.attemptsMade + 1 };
     const flightKey = `${job.queueName}\u0000${job.id}`;
-    let handBack: () => void = () => undefined;
+    // Its own promise per job, not one shared by all: a promise that never settles would keep a
+    // reaction for every job raced against it.
+    let handBack: () => void = ignore;
     const handedBack = new Promise<typeof HANDED_BACK>((resolve) => (handBack = () => resolve(HANDED_BACK)));
     this.inFlight.set(flightKey, handBack);
     try {
       const running = registered.handler(job.data.data, info);
-      running.catch(() => undefined); // may outlive a hand-back; its failure then matters to nobody
-      const outcome = await Promise.race([running.then((value) => ({ value })), handedBack]);
+      running.catch(ignore); // may outlive a hand-back; its failure then matters to nobody
+      const outcome = await Promise.race([running.then(wrapValue), handedBack]);
       if (outcome === HANDED_BACK) {
         await job.moveToWait(token);
         throw new WaitingError();
@@ -392,11 +396,16 @@ export class BullQueue implements Queue {
 }
 
 const HANDED_BACK = Symbol('handed back');
+const ignore = (): void => undefined;
+const wrapValue = (value: unknown): { value: unknown } => ({ value });
 
-/** BullMQ stores return values as JSON; a handler's result that is not JSON is not worth failing for. */
+/**
+ * BullMQ stores return values as JSON; a handler's result that is not JSON is not worth failing
+ * for. What BullMQ stores is the same either way: it stringifies the value itself.
+ */
 function jsonSafe(value: unknown): unknown {
   try {
-    return value === undefined ? null : JSON.parse(JSON.stringify(value));
+    return value === undefined || JSON.stringify(value) === undefined ? null : value;
   } catch {
     return null;
   }

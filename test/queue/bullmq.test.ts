@@ -88,6 +88,20 @@ describeWithRedis('BullQueue across processes', () => {
     expect(thirdRun.progress().pending).toBe(0);
   });
 
+  it('a second producer adding a job that is still waiting waits for it instead of adding it again', async () => {
+    let runs = 0;
+    const first = queue(false);
+    const second = queue(false);
+    for (const producer of [first, second]) producer.register('twice/0/Publish::Webhook:deliver', async () => undefined);
+    await first.add('twice/0/Publish::Webhook:deliver', {}, { jobId: 'note-9@v1' });
+    await second.add('twice/0/Publish::Webhook:deliver', {}, { jobId: 'note-9@v1' });
+    expect(second.progress().pending).toBe(1);
+    queue(true).register('twice/0/Publish::Webhook:deliver', async () => void runs++);
+    expect(await second.drain()).toEqual({ completed: 1, failed: [] });
+    expect(await first.drain()).toEqual({ completed: 1, failed: [] });
+    expect(runs).toBe(1);
+  });
+
   it('says which handler is missing when a job is added without one', async () => {
     await expect(queue(false).add('nobody/0/Publish::Nothing:post', {})).rejects.toThrow('no handler registered for job nobody/0/Publish::Nothing:post');
   });
