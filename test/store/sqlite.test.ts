@@ -1,4 +1,4 @@
-import { readdirSync, utimesSync, writeFileSync } from 'node:fs';
+import { readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { makeEntry, type Entry } from '../../src/pipeline/model.js';
@@ -116,6 +116,23 @@ describe('SQLite store (the embedded default)', () => {
       expect(readdirSync(dir.path('state/blobs'))).not.toContain('render.stale');
       expect(readdirSync(dir.path('state/blobs'))).toHaveLength(3);
       await again.close();
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('copies a big save from the log into the database in the background, while the store stays open', async () => {
+    const dir = scratch();
+    try {
+      const path = dir.path('state.sqlite');
+      const store = openSqliteStore(path);
+      await store.saveRetained('archive', Array.from({ length: 3000 }, (_, n) => diaryEntry(n)));
+      // SQLite alone would leave these ~4.5 MB in the log until far more piled up.
+      const deadline = Date.now() + 10_000;
+      while (statSync(path).size < 3_000_000 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(statSync(path).size).toBeGreaterThan(3_000_000);
+      expect(await store.loadRetained('archive')).toHaveLength(3000);
+      await store.close();
     } finally {
       dir.cleanup();
     }
