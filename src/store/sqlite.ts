@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Store } from '../pipeline/context.js';
 import type { Entry, EntrySource } from '../pipeline/model.js';
 
@@ -412,25 +413,31 @@ function sweepOrphans(dir: string, named: Set<string>): void {
   }
 }
 
-/** The checkpointer's code, run as a worker thread so it needs no file of its own in any build. */
+/**
+ * The checkpointer's code, run as a worker thread so it needs no file of its own in any build;
+ * dynamic imports, because the code is read as CommonJS or as a module depending on the flags
+ * the process was started with.
+ */
 const CHECKPOINTER = `
-const { parentPort, workerData } = require('node:worker_threads');
-const Database = require(workerData.driver);
-const db = new Database(workerData.path);
-db.pragma('busy_timeout = 1000');
-parentPort.on('message', (message) => {
-  if (message === 'close') {
-    db.close();
-    parentPort.close();
-    return;
-  }
-  try {
-    db.pragma('wal_checkpoint(PASSIVE)');
-  } catch {
-    // Busy or closing: the next request, or the main connection's own checkpoint, catches up.
-  }
-  parentPort.postMessage('done');
-});
+(async () => {
+  const { parentPort, workerData } = await import('node:worker_threads');
+  const { default: Database } = await import(workerData.driver);
+  const db = new Database(workerData.path);
+  db.pragma('busy_timeout = 1000');
+  parentPort.on('message', (message) => {
+    if (message === 'close') {
+      db.close();
+      parentPort.close();
+      return;
+    }
+    try {
+      db.pragma('wal_checkpoint(PASSIVE)');
+    } catch {
+      // Busy or closing: the next request, or the main connection's own checkpoint, catches up.
+    }
+    parentPort.postMessage('done');
+  });
+})();
 `;
 
 /**
@@ -452,7 +459,7 @@ function backgroundCheckpoints(db: Database.Database, path: string) {
   return {
     request(): void {
       if (!worker) {
-        worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver: requireHere.resolve('better-sqlite3'), path } });
+        worker = new Worker(CHECKPOINTER, { eval: true, workerData: { driver: pathToFileURL(requireHere.resolve('better-sqlite3')).href, path } });
         worker.unref();
         worker.on('message', () => {
           busy = false;
@@ -469,6 +476,8 @@ function backgroundCheckpoints(db: Database.Database, path: string) {
     async close(): Promise<void> {
       if (!worker) return;
       const stopping = once(worker, 'exit');
+      // Unreferenced so a forgotten store never holds a process open; a closing one waits for it.
+      worker.ref();
       worker.postMessage('close');
       await stopping;
       worker = undefined;

@@ -1,4 +1,6 @@
 import { readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { makeEntry, type Entry } from '../../src/pipeline/model.js';
@@ -133,6 +135,24 @@ describe('SQLite store (the embedded default)', () => {
       expect(statSync(path).size).toBeGreaterThan(3_000_000);
       expect(await store.loadRetained('archive')).toHaveLength(3000);
       await store.close();
+    } finally {
+      dir.cleanup();
+    }
+  });
+
+  it('lets a process that saved a big window and closed its store exit on its own, with status 0', async () => {
+    const dir = scratch();
+    try {
+      const script = [
+        "import { makeEntry } from './src/pipeline/model.ts';",
+        "import { openSqliteStore } from './src/store/sqlite.ts';",
+        `const store = openSqliteStore(${JSON.stringify(dir.path('state.sqlite'))});`,
+        "await store.saveRetained('archive', Array.from({ length: 3000 }, (_, n) => makeEntry({ id: 'e' + n, title: '日記 ' + n, source: { plugin: 'Source::Feed', feedId: 'f' } })));",
+        'await store.close();',
+        "console.log('closed');",
+      ].join('\n');
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { timeout: 60_000 });
+      expect(stdout.trim()).toBe('closed');
     } finally {
       dir.cleanup();
     }
