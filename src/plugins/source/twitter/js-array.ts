@@ -43,20 +43,12 @@ export interface AssignedArrayOptions {
 /** How far into the file we look for the `=` of the assignment. */
 const MAX_PREFIX_CHARS = 4096;
 
-interface Prefix {
-  /** Characters in front of the JSON (the assignment and the spaces after `=`). */
-  length: number;
-  /** Lines the prefix itself ends on (1 when the array starts on the first line). */
-  line: number;
-  /** Column on that line where the JSON starts, 1-based. */
-  column: number;
-}
-
 /**
- * Splits the assignment off the head of the file. Returns undefined while more text is needed.
+ * Splits the assignment off the head of the file: returns how many characters come before the
+ * JSON (the assignment and the spaces after `=`), or undefined while more text is needed.
  * A file that starts straight with `[` is read too (someone unwrapped it), with a warning.
  */
-function findPrefix(head: string, options: AssignedArrayOptions, final: boolean): Prefix | undefined {
+function findPrefix(head: string, options: AssignedArrayOptions, final: boolean): number | undefined {
   const bom = head.charCodeAt(0) === 0xfeff ? 1 : 0;
   const firstSignificant = head.slice(bom).search(/\S/);
   if (firstSignificant < 0) {
@@ -69,7 +61,7 @@ function findPrefix(head: string, options: AssignedArrayOptions, final: boolean)
     options.onWarning?.(
       `${options.file}:1:1: expected ${expected} at the start of the file; read it as a bare JSON array`,
     );
-    return positionAfter(head, start);
+    return start;
   }
   const equals = head.indexOf('=', start);
   if (equals < 0) {
@@ -94,13 +86,7 @@ function findPrefix(head: string, options: AssignedArrayOptions, final: boolean)
     if (final) throw new ExportFileError(options.file, `nothing after \`${assigned} =\``);
     return undefined;
   }
-  return positionAfter(head, equals + 1 + json);
-}
-
-function positionAfter(head: string, length: number): Prefix {
-  const before = head.slice(0, length);
-  const lines = before.split('\n');
-  return { length, line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+  return equals + 1 + json;
 }
 
 function quoteStart(text: string): string {
@@ -113,194 +99,226 @@ function flush(flushable: (text: string) => unknown): unknown {
   return (flushable as (input: string | typeof none) => unknown)(none);
 }
 
-/**
- * A trailing `;` after the array is legal JavaScript but not JSON. Whitespace and `;` at the end
- * of a chunk are held back until more text shows whether they were the end of the file.
- */
-function splitHeldTail(text: string): [string, string] {
-  let cut = text.length;
-  while (cut > 0 && /[\s;]/.test(text[cut - 1]!)) cut--;
-  return [text.slice(0, cut), text.slice(cut)];
-}
-
-/** Text of the JSON part of a file, chunk by chunk, with a trailing `;` and spaces dropped. */
-async function* jsonTextOf(stream: Readable, options: AssignedArrayOptions, onPrefix: (prefix: Prefix) => void): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let head = '';
-  let prefix: Prefix | undefined;
-  let held = '';
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
-    let text = decoder.write(chunk);
-    if (!prefix) {
-      head += text;
-      prefix = findPrefix(head, options, false);
-      if (!prefix) continue;
-      onPrefix(prefix);
-      text = head.slice(prefix.length);
-      head = '';
-    }
-    const [body, tail] = splitHeldTail(held + text);
-    held = tail;
-    if (body) yield body;
-  }
-  const rest = decoder.end();
-  if (!prefix) {
-    head += rest;
-    prefix = findPrefix(head, options, true);
-    if (!prefix) throw new ExportFileError(options.file, 'the file is empty');
-    onPrefix(prefix);
-    held = head.slice(prefix.length);
-  } else {
-    held += rest;
-  }
-  const [body] = splitHeldTail(held);
-  if (body) yield body;
-}
-
-const TOKEN = /[^"{}[\]]*(?:"(?:[^"\\]|\\[\s\S])*"|[{}[\]])/y;
+const TAB = 9;
+const LINE_FEED = 10;
+const CARRIAGE_RETURN = 13;
+const SPACE = 32;
 const QUOTE = 34;
-const OPEN_BRACE = 123;
+const COMMA = 44;
+const SEMICOLON = 59;
 const OPEN_BRACKET = 91;
-const SPACE_OR_COMMA = /[^\s,]/g;
+const BACKSLASH = 92;
+const CLOSE_BRACKET = 93;
+const OPEN_BRACE = 123;
+const CLOSE_BRACE = 125;
+/** `[` and `{` (and `]` and `}`) differ only in this bit. */
+const BRACE_BIT = 0x20;
 
-/** An element's text and where it starts in the JSON part of the file (in characters). */
-interface ElementText {
-  text: string;
-  offset: number;
+function isSpace(byte: number): boolean {
+  return byte === SPACE || byte === LINE_FEED || byte === CARRIAGE_RETURN || byte === TAB;
+}
+
+/** The character starting at `at`, for a message (a cut-off multibyte one shows as U+FFFD). */
+function characterAt(chunk: Buffer, at: number, length = 1): string {
+  return [...chunk.toString('utf8', at, Math.min(chunk.length, at + 4 * length))].slice(0, length).join('');
 }
 
 /**
- * Cuts a JSON array, fed in chunks, into the texts of its elements, tracking only what decides
- * where an element ends: nesting and strings. Each element is then parsed by JSON.parse, which
- * is native: several times faster than a tokenizer in JavaScript, and the strings it returns own
- * their characters (a tokenizer's are slices that pin whole input chunks in memory).
+ * Cuts a JSON array, fed as the file's bytes chunk by chunk, into the texts of its elements,
+ * tracking only what decides where an element ends: nesting and strings. Brackets, quotes and
+ * backslashes are ASCII, and no byte of a multibyte UTF-8 character is, so the bytes can be
+ * scanned as they come and only each element's own bytes decoded. Each element is then parsed by
+ * JSON.parse, which is native: several times faster than a tokenizer in JavaScript, and the
+ * strings it returns own their characters (a tokenizer's are slices that pin whole input chunks).
+ * The state carries over from one chunk to the next, so no byte is scanned twice.
  */
-class ArraySplitter {
-  private text = '';
-  /** Characters dropped from the front of `text` so far. */
-  private dropped = 0;
+class ElementCutter {
+  /** Bytes of the file before `chunk`. */
+  private base: number;
+  private chunk: Buffer = Buffer.alloc(0);
+  /** Where scanning goes on in `chunk` (past its end after a backslash that ended the last one). */
   private position = 0;
   /** 0: before `[`; 1: between elements; 2 or more: inside an element. */
   private depth = 0;
+  private inString = false;
+  /** Where the element being read starts in `chunk` (0 if it began earlier), -1 between elements. */
   private start = -1;
+  /** The bytes of the element being read that came in earlier chunks. */
+  private earlier: Buffer[] = [];
+  /** The error a `;` between elements is, should anything but spaces and `;` follow it. */
+  private afterSemicolon?: SplitError;
+  /** Where in the file the element last returned (or being read) starts. */
+  elementOffset = 0;
+  /** The end of the last byte fed that is not a space or `;`: where a cut-off file is said to end. */
+  significantEnd: number;
   closed = false;
 
-  /** Characters fed so far. */
-  get characters(): number {
-    return this.dropped + this.text.length;
+  constructor(offset: number) {
+    this.base = offset;
+    this.significantEnd = offset;
   }
 
   get inElement(): boolean {
     return this.depth > 1;
   }
 
-  /** A problem found after some elements of the same chunk: raised once those are handed out. */
-  error?: SplitError;
-
-  push(chunk: string): ElementText[] {
-    const out: ElementText[] = [];
-    try {
-      this.scan(chunk, out);
-    } catch (error) {
-      if (!(error instanceof SplitError)) throw error;
-      this.error = error;
+  feed(chunk: Buffer): void {
+    if (this.start >= 0) {
+      this.earlier.push(this.chunk.subarray(this.start));
+      this.start = 0;
     }
-    return out;
+    this.position -= this.chunk.length;
+    this.base += this.chunk.length;
+    this.chunk = chunk;
+    let end = chunk.length;
+    while (end > 0 && (isSpace(chunk[end - 1]!) || chunk[end - 1] === SEMICOLON)) end--;
+    if (end > 0) this.significantEnd = this.base + end;
   }
 
-  private scan(chunk: string, out: ElementText[]): void {
-    let text = this.text ? this.text + chunk : chunk;
+  /** The text of the next element that ends in the chunk fed last, or undefined when none does. */
+  next(): string | undefined {
+    const chunk = this.chunk;
+    const end = chunk.length;
     let position = this.position;
-    while (position < text.length) {
-      if (this.closed) {
-        const stray = /\S/.exec(text.slice(position));
-        if (stray) throw new SplitError('unexpected text after the array', this.dropped + position + stray.index);
-        position = text.length;
-        break;
+    let depth = this.depth;
+    let inString = this.inString;
+    try {
+      while (position < end) {
+        if (inString) {
+          // Most of a tweet's bytes are in strings: this loop is the hot one.
+          for (;;) {
+            const byte = chunk[position++];
+            if (byte === QUOTE) {
+              inString = false;
+              break;
+            }
+            if (byte === BACKSLASH) position++;
+            if (position >= end) break;
+          }
+          continue;
+        }
+        if (depth <= 1) {
+          depth = this.between(position, depth);
+          position = this.position;
+          continue;
+        }
+        const byte = chunk[position++]!;
+        if (byte === QUOTE) {
+          inString = true;
+        } else if ((byte | BRACE_BIT) === OPEN_BRACE) {
+          depth++;
+        } else if ((byte | BRACE_BIT) === CLOSE_BRACE && --depth === 1) {
+          return this.element(position);
+        }
       }
-      if (this.depth <= 1) {
-        SPACE_OR_COMMA.lastIndex = position;
-        const next = SPACE_OR_COMMA.exec(text);
-        if (!next) {
-          position = text.length;
-          break;
-        }
-        const char = next[0];
-        position = next.index + 1;
-        if (this.depth === 0) {
-          if (char !== '[') throw new SplitError(`expected \`[\`, found \`${char}\``, this.dropped + next.index);
-          this.depth = 1;
-        } else if (char === ']') {
-          this.closed = true;
-        } else if (char === '{' || char === '[') {
-          this.depth = 2;
-          this.start = next.index;
-        } else {
-          throw new SplitError(`expected an object, found \`${text.slice(next.index, next.index + 20)}\``, this.dropped + next.index);
-        }
+      return undefined;
+    } finally {
+      this.position = position;
+      this.depth = depth;
+      this.inString = inString;
+    }
+  }
+
+  /** Steps over the spaces and commas between elements; returns the depth after the next token. */
+  private between(from: number, depth: number): number {
+    const chunk = this.chunk;
+    let position = from;
+    for (; position < chunk.length; position++) {
+      const byte = chunk[position]!;
+      if (isSpace(byte)) continue;
+      // A `;` is fine if only spaces and `;` follow it to the end of the file (`];`), and an error
+      // where it stands if anything else does.
+      if (byte === SEMICOLON) {
+        this.afterSemicolon ??= this.problem(position, depth);
         continue;
       }
-      // One step: the plain text up to the next string or bracket, and that string or bracket.
-      // A string that runs past the end of the text fails the step; it is taken again, from the
-      // same place, when more text has come.
-      TOKEN.lastIndex = position;
-      if (!TOKEN.exec(text)) break;
-      position = TOKEN.lastIndex;
-      const char = text.charCodeAt(position - 1);
-      if (char === QUOTE) continue;
-      if (char === OPEN_BRACE || char === OPEN_BRACKET) {
-        this.depth++;
-        continue;
-      }
-      this.depth--;
-      if (this.depth === 1) {
-        out.push({ text: text.slice(this.start, position), offset: this.dropped + this.start });
-        this.start = -1;
+      if (this.afterSemicolon) throw this.afterSemicolon;
+      if (this.closed) throw this.problem(position, depth);
+      if (depth === 0) {
+        if (byte !== OPEN_BRACKET) throw this.problem(position, depth);
+        depth = 1;
+      } else if (byte === CLOSE_BRACKET) {
+        this.closed = true;
+      } else if ((byte | BRACE_BIT) === OPEN_BRACE) {
+        this.start = position;
+        this.elementOffset = this.base + position;
+        this.position = position + 1;
+        return 2;
+      } else if (byte !== COMMA) {
+        throw this.problem(position, depth);
       }
     }
-    // Keep only what the next chunk still needs: the element being read.
-    const keepFrom = this.start >= 0 ? this.start : position;
-    if (keepFrom > 0) {
-      text = text.slice(keepFrom);
-      this.dropped += keepFrom;
-      position -= keepFrom;
-      if (this.start >= 0) this.start = 0;
-    }
-    this.text = text;
     this.position = position;
+    return depth;
+  }
+
+  /** What is wrong with finding the byte at `position` between elements. */
+  private problem(position: number, depth: number): SplitError {
+    const offset = this.base + position;
+    if (this.closed) return new SplitError('unexpected text after the array', offset);
+    if (depth === 0) return new SplitError(`expected \`[\`, found \`${characterAt(this.chunk, position)}\``, offset);
+    return new SplitError(`expected an object, found \`${characterAt(this.chunk, position, 20)}\``, offset);
+  }
+
+  private element(end: number): string {
+    let text: string;
+    if (this.earlier.length) {
+      this.earlier.push(this.chunk.subarray(0, end));
+      text = Buffer.concat(this.earlier).toString('utf8');
+      this.earlier = [];
+    } else {
+      text = this.chunk.toString('utf8', this.start, end);
+    }
+    this.start = -1;
+    return text;
   }
 }
 
 class SplitError extends Error {
   constructor(
     message: string,
-    /** Character offset in the JSON part of the file. */
+    /** Byte offset in the file. */
     readonly offset: number,
   ) {
     super(message);
   }
 }
 
-/** Where a character offset of the JSON part falls in the file (rereads it: errors only). */
-async function positionOf(options: AssignedArrayOptions, prefix: Prefix, offset: number): Promise<{ line: number; column: number } | undefined> {
+/** Where a byte offset falls in the file, as line and column in characters (rereads it: errors only). */
+async function positionOf(options: AssignedArrayOptions, offset: number): Promise<{ line: number; column: number } | undefined> {
   if (!options.reopen) return undefined;
-  let line = prefix.line;
-  let lineStart = -(prefix.column - 1);
+  let line = 1;
+  let column = 0;
+  let decoder = new StringDecoder('utf8');
   let seen = 0;
   try {
-    for await (const text of jsonTextOf(await options.reopen(), options, () => {})) {
-      const end = Math.min(text.length, offset - seen);
-      for (let at = text.indexOf('\n'); at >= 0 && at < end; at = text.indexOf('\n', at + 1)) {
+    for await (const chunk of (await options.reopen()) as AsyncIterable<Buffer>) {
+      const end = Math.min(chunk.length, offset - seen);
+      let lineStart = -1;
+      for (let at = chunk.indexOf(LINE_FEED); at >= 0 && at < end; at = chunk.indexOf(LINE_FEED, at + 1)) {
         line++;
-        lineStart = seen + at + 1;
+        lineStart = at + 1;
       }
-      seen += text.length;
+      if (lineStart >= 0) {
+        column = 0;
+        decoder = new StringDecoder('utf8');
+      }
+      column += decoder.write(chunk.subarray(Math.max(lineStart, 0), end)).length;
+      seen += chunk.length;
       if (seen >= offset) break;
     }
   } catch {
     // The file fails again where it failed the first time; what was counted stands.
   }
-  return { line, column: offset - lineStart + 1 };
+  return { line, column: column + decoder.end().length + 1 };
+}
+
+/** The position after `text`, which starts at `position`. */
+function advance(position: { line: number; column: number } | undefined, text: string): { line: number; column: number } | undefined {
+  if (!position) return undefined;
+  const lines = text.split('\n');
+  const last = lines[lines.length - 1]!.length;
+  return lines.length > 1 ? { line: position.line + lines.length - 1, column: last + 1 } : { line: position.line, column: position.column + last };
 }
 
 /** Why an element is not JSON, and where inside it, by stream-json's verifier. */
@@ -318,48 +336,85 @@ function elementProblem(text: string): { message: string; offset: number } {
 }
 
 /**
- * Streams the elements of the array assigned in `stream`. A malformed element is reported with
- * its line and column and skipped; a file that is not an assignment of an array, or that ends
- * early, throws ExportFileError after every element before the problem has been yielded.
+ * Streams the elements of the array assigned in `stream`, in batches: those that end in one chunk
+ * of the file (a few hundred tweets; one await per batch instead of one per tweet). A malformed
+ * element is reported with its line and column and skipped; a file that is not an assignment of
+ * an array, or that ends early, throws ExportFileError after every element before the problem
+ * has been yielded.
  */
 export async function* readAssignedArray(
   stream: Readable,
   options: AssignedArrayOptions & { onSkipped?: (error: ExportFileError, index: number) => void },
-): AsyncGenerator<ArrayElement> {
-  const splitter = new ArraySplitter();
-  let prefix: Prefix = { length: 0, line: 1, column: 1 };
+): AsyncGenerator<ArrayElement[]> {
   let index = 0;
   const fail = async (problem: string, offset: number): Promise<never> => {
-    const position = await positionOf(options, prefix, offset);
+    const position = await positionOf(options, offset);
     throw new ExportFileError(options.file, `${problem} (${index} items read before it)`, position);
   };
 
-  const text = jsonTextOf(stream, options, (found) => (prefix = found));
-  for (;;) {
-    let next: IteratorResult<string>;
+  // The head of the file is decoded to find the assignment; after it, only elements are.
+  const decoder = new StringDecoder('utf8');
+  let head = '';
+  const headChunks: Buffer[] = [];
+  let cutter: ElementCutter | undefined;
+  const chunks = (stream as AsyncIterable<Buffer>)[Symbol.asyncIterator]();
+  for (let done = false; !done; ) {
+    let chunk: Buffer;
     try {
-      next = await text.next();
+      const next = await chunks.next();
+      done = next.done === true;
+      chunk = done ? Buffer.alloc(0) : next.value;
     } catch (error) {
-      if (error instanceof ExportFileError) throw error;
-      return await fail(`cannot be read past this point (${(error as Error).message})`, splitter.characters);
+      return await fail(`cannot be read past this point (${(error as Error).message})`, cutter?.significantEnd ?? 0);
     }
-    if (next.done) break;
-    for (const element of splitter.push(next.value)) {
+    if (!cutter) {
+      headChunks.push(chunk);
+      head += done ? decoder.end() : decoder.write(chunk);
+      const prefix = findPrefix(head, options, done);
+      if (prefix === undefined) {
+        if (done) throw new ExportFileError(options.file, 'the file is empty');
+        continue;
+      }
+      const offset = Buffer.byteLength(head.slice(0, prefix));
+      cutter = new ElementCutter(offset);
+      chunk = Buffer.concat(headChunks).subarray(offset);
+      head = '';
+    }
+    cutter.feed(chunk);
+    const batch: ArrayElement[] = [];
+    let problem: SplitError | undefined;
+    for (;;) {
+      let text: string | undefined;
+      try {
+        text = cutter.next();
+      } catch (error) {
+        if (!(error instanceof SplitError)) throw error;
+        problem = error;
+        break;
+      }
+      if (text === undefined) break;
       let value: unknown;
       try {
-        value = JSON.parse(element.text);
+        value = JSON.parse(text);
       } catch {
-        const problem = elementProblem(element.text);
-        const position = await positionOf(options, prefix, element.offset + problem.offset);
-        const error = new ExportFileError(options.file, `item ${index + 1} skipped, JSON syntax error: ${problem.message}`, position);
-        if (!options.onSkipped) throw error;
+        const found = elementProblem(text);
+        // Counted in characters inside the element: a broken UTF-8 byte there is one U+FFFD.
+        const position = advance(await positionOf(options, cutter.elementOffset), text.slice(0, found.offset));
+        const error = new ExportFileError(options.file, `item ${index + 1} skipped, JSON syntax error: ${found.message}`, position);
+        if (!options.onSkipped) {
+          if (batch.length) yield batch;
+          throw error;
+        }
+        // The elements before it are handed out first, as they come before it in the file.
+        if (batch.length) yield batch.splice(0);
         options.onSkipped(error, index++);
         continue;
       }
-      yield { index: index++, value };
+      batch.push({ index: index++, value });
     }
-    if (splitter.error) return await fail(splitter.error.message, splitter.error.offset);
+    if (batch.length) yield batch;
+    if (problem) return await fail(problem.message, problem.offset);
   }
-  if (splitter.inElement) return await fail('the file ends in the middle of an item: was it cut short?', splitter.characters);
-  if (!splitter.closed) return await fail('the file ends before its array is closed: was it cut short?', splitter.characters);
+  if (cutter?.inElement) return await fail('the file ends in the middle of an item: was it cut short?', cutter.significantEnd);
+  if (!cutter?.closed) return await fail('the file ends before its array is closed: was it cut short?', cutter?.significantEnd ?? 0);
 }

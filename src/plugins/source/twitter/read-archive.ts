@@ -238,15 +238,17 @@ export class TwitterArchiveReader {
           onSkipped: (error) => this.onProblem(error.message),
           reopen: () => this.files.openStream(file.name),
         });
-        for await (const element of elements) {
-          const tweet = unwrapArchiveElement(element.value);
-          try {
-            yield fromArchiveTweet(tweet ?? element.value, context, (message) =>
-              this.onProblem(`${label} item ${element.index + 1}: ${message}`),
-            );
-          } catch (error) {
-            if (!(error instanceof MalformedTweetError)) throw error;
-            this.onProblem(`${label} item ${element.index + 1}: skipped, ${error.message}`);
+        for await (const batch of elements) {
+          for (const element of batch) {
+            const tweet = unwrapArchiveElement(element.value);
+            try {
+              yield fromArchiveTweet(tweet ?? element.value, context, (message) =>
+                this.onProblem(`${label} item ${element.index + 1}: ${message}`),
+              );
+            } catch (error) {
+              if (!(error instanceof MalformedTweetError)) throw error;
+              this.onProblem(`${label} item ${element.index + 1}: skipped, ${error.message}`);
+            }
           }
         }
       } catch (error) {
