@@ -82,6 +82,25 @@ function stripHostPrefixes(host: string): string {
   return stripped;
 }
 
+/**
+ * The URL without click-tracking parameters (`utm_*`, `fbclid`…), otherwise as written: the link
+ * a merged entry shows. Not a URL, or nothing to drop → the input itself.
+ */
+export function withoutTracking(input: string): string {
+  const query = input.indexOf('?');
+  if (query < 0) return input;
+  let url: URL;
+  try {
+    url = new URL(input);
+  } catch {
+    return input;
+  }
+  const tracking = [...url.searchParams.keys()].filter(isTrackingParameter);
+  if (tracking.length === 0) return input;
+  for (const name of tracking) url.searchParams.delete(name);
+  return url.href;
+}
+
 function isTrackingParameter(name: string): boolean {
   const lower = name.toLowerCase();
   return TRACKING_PARAMETERS.has(lower) || TRACKING_PREFIXES.some((prefix) => lower.startsWith(prefix));

@@ -103,6 +103,19 @@ describe('SmartFeed::Merge', () => {
     expect(out[0]!.via.map((v) => v.entryId)).toEqual(['hb#1']);
   });
 
+  it('gives a merged entry led by a mirror its link without campaign parameters', () => {
+    const bookmark = entryOf(
+      { id: 'hb#2', title: '梅雨入りの京都を歩いた', link: `${POST_URL}?fbclid=x&utm_source=hatena`, published: when('2008-05-31T09:00:00+09:00') },
+      { plugin: 'Source::Feed', feedId: 'https://b.hatena.ne.jp/taro/rss', feedLink: 'https://b.hatena.ne.jp/taro/', service: 'hatena-bookmark' },
+    );
+    const { feeds } = mergeFeeds(feedsOf(friendfeedOfPost, bookmark));
+    const [merged] = allEntries(feeds);
+    expect(merged!.via).toHaveLength(1);
+    expect(merged!.link).toBe(POST_URL);
+    // The copies keep their links as they came.
+    expect(merged!.parts.map((part) => part.link)).toEqual(expect.arrayContaining([friendfeedOfPost.link, bookmark.link]));
+  });
+
   it('without a URL in common, merges near-duplicate text from another source and nothing else', () => {
     const mixiCopy = entryOf(
       {

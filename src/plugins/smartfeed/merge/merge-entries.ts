@@ -5,7 +5,7 @@
  */
 import type { Entry, Feed, ViaRef } from '../../../pipeline/model.js';
 import { entryTime } from '../../../pipeline/model.js';
-import { hostOf, hostWithin } from '../../../pipeline/urls.js';
+import { hostOf, hostWithin, withoutTracking } from '../../../pipeline/urls.js';
 import { htmlToText } from '../../../text/html.js';
 import { identityKey, referenceKeys } from './keys.js';
 import { NearDuplicateIndex } from './near-duplicates.js';
@@ -175,7 +175,10 @@ function mergedEntry(members: Slot[], feedIds: string[], matchedBy: Set<'url' | 
     matchedBy: [...matchedBy],
     ...(permalink ? { permalink } : {}),
   };
-  return { entry: { ...leader, tags, via, parts: members.map((m) => m.entry), meta: { ...leader.meta, merge } }, leader: leaderSlot };
+  const merged: Entry = { ...leader, tags, via, parts: members.map((m) => m.entry), meta: { ...leader.meta, merge } };
+  // The copy that leads may be a mirror's link with its campaign parameters; readers get the page.
+  if (leader.link) merged.link = withoutTracking(leader.link);
+  return { entry: merged, leader: leaderSlot };
 }
 
 /**
