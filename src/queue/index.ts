@@ -11,7 +11,7 @@ export interface QueueOptions {
 }
 
 export async function createQueue(options: QueueOptions): Promise<Queue> {
-  if (!options.redis) return new MemoryQueue();
+  if (!options.redis) return new MemoryQueue({ log: options.log });
   const { BullQueue } = await import('./bullmq.js');
   return new BullQueue({
     connection: options.redis,

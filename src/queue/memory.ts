@@ -8,6 +8,7 @@ import type {
   JobFailure,
   JobHandler,
   JobOptions,
+  Logger,
   Queue,
 } from '../pipeline/context.js';
 import { PermanentJobError } from '../pipeline/context.js';
@@ -43,6 +44,12 @@ export class MemoryQueue implements Queue {
   private idleWaiters: Array<() => void> = [];
   private closed = false;
   private sequence = 0;
+  private readonly log: Logger | undefined;
+
+  /** With a logger, a failed attempt is said when it happens (a destination answering 5xx retries for minutes). */
+  constructor(options: { log?: Logger } = {}) {
+    this.log = options.log;
+  }
 
   register<T>(name: string, handler: JobHandler<T>, options: HandlerOptions = {}): void {
     this.handlers.set(name, {
@@ -139,12 +146,14 @@ export class MemoryQueue implements Queue {
       const message = error instanceof Error ? error.message : String(error);
       if (error instanceof PermanentJobError || job.attempt >= job.attempts) {
         this.failed.push({ id: job.id, name: job.name, error: message, attempts: job.attempt });
+        this.log?.error({ job: job.id, handler: job.name, attempt: job.attempt, error: message }, 'job failed for good');
       } else {
-        registered.waiting.push({
-          ...job,
-          attempt: job.attempt + 1,
-          notBefore: Date.now() + retryDelayMs(registered.options.backoffMs, job.attempt, error),
-        });
+        const delayMs = retryDelayMs(registered.options.backoffMs, job.attempt, error);
+        registered.waiting.push({ ...job, attempt: job.attempt + 1, notBefore: Date.now() + delayMs });
+        this.log?.warn(
+          { job: job.id, handler: job.name, attempt: job.attempt, of: job.attempts, error: message, retryInMs: Math.round(delayMs) },
+          'job failed; will retry',
+        );
       }
     } finally {
       registered.running--;

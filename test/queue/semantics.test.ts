@@ -172,6 +172,24 @@ function semantics(makeQueue: () => Queue): void {
 
 describe('MemoryQueue', () => {
   semantics(() => new MemoryQueue());
+
+  it('says each failed attempt as it happens, with the error and when it will be tried again', async () => {
+    const lines: Array<Record<string, unknown>> = [];
+    const logged = pino({ level: 'warn' }, { write: (line: string) => void lines.push(JSON.parse(line) as Record<string, unknown>) });
+    const q = new MemoryQueue({ log: logged });
+    q.register('post', async () => {
+      throw new Error('https://mastodon.example/api/v1/statuses: HTTP 503 Service Unavailable');
+    }, { attempts: 2, backoffMs: 50 });
+    await q.add('post', {}, { jobId: 'note-1' });
+    expect(await q.drain()).toMatchObject({ completed: 0, failed: [{ id: 'note-1', attempts: 2 }] });
+    await q.close();
+    expect(lines.map((line) => [line.msg, line.job, line.attempt])).toEqual([
+      ['job failed; will retry', 'note-1', 1],
+      ['job failed for good', 'note-1', 2],
+    ]);
+    expect(lines[0]).toMatchObject({ error: 'https://mastodon.example/api/v1/statuses: HTTP 503 Service Unavailable', of: 2 });
+    expect(lines[0]!.retryInMs).toBeGreaterThanOrEqual(25);
+  });
 });
 
 describeWithRedis('BullQueue', () => {
