@@ -39,10 +39,15 @@ const SENTENCE_END = /[。！？!?]|\.(?=\s|$)/;
  * cut at a word boundary (or between characters for Japanese) with an ellipsis.
  */
 export function deriveTitle(text: string, maxChars = 60): string {
-  const firstLine = text.trim().split(/\r?\n/)[0]?.trim() ?? '';
+  const trimmed = text.trim();
+  const newline = trimmed.indexOf('\n');
+  const firstLine = newline < 0 ? trimmed : trimmed.slice(0, newline).trim();
   const clean = firstLine.replace(/\s+/g, ' ');
   const sentenceEnd = clean.search(SENTENCE_END);
   const sentence = sentenceEnd >= 0 ? clean.slice(0, sentenceEnd + 1) : clean;
+  // Most titles (a tweet's first sentence) are short: no fewer UTF-16 units than characters, so
+  // no need to split them into characters.
+  if (sentence.length <= maxChars) return sentence;
   const chars = Array.from(sentence);
   if (chars.length <= maxChars) return sentence;
   const cut = chars.slice(0, maxChars - 1).join('');

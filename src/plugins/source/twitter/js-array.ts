@@ -181,42 +181,44 @@ class ElementCutter {
     const end = chunk.length;
     let position = this.position;
     let depth = this.depth;
+    if (depth <= 1) {
+      depth = this.between(position, depth);
+      position = this.position;
+    }
+    // Most of a tweet's bytes are in strings: the inner loop is the hot one. The state is kept
+    // in locals and saved only when the chunk runs out.
     let inString = this.inString;
-    try {
-      while (position < end) {
-        if (inString) {
-          // Most of a tweet's bytes are in strings: this loop is the hot one.
-          for (;;) {
-            const byte = chunk[position++];
-            if (byte === QUOTE) {
-              inString = false;
-              break;
-            }
-            if (byte === BACKSLASH) position++;
-            if (position >= end) break;
-          }
-          continue;
-        }
-        if (depth <= 1) {
-          depth = this.between(position, depth);
-          position = this.position;
-          continue;
-        }
+    while (position < end) {
+      if (!inString) {
         const byte = chunk[position++]!;
         if (byte === QUOTE) {
           inString = true;
         } else if ((byte | BRACE_BIT) === OPEN_BRACE) {
           depth++;
+          continue;
         } else if ((byte | BRACE_BIT) === CLOSE_BRACE && --depth === 1) {
+          this.position = position;
+          this.depth = depth;
+          this.inString = false;
           return this.element(position);
+        } else {
+          continue;
         }
       }
-      return undefined;
-    } finally {
-      this.position = position;
-      this.depth = depth;
-      this.inString = inString;
+      for (;;) {
+        if (position >= end) break;
+        const byte = chunk[position++];
+        if (byte === QUOTE) {
+          inString = false;
+          break;
+        }
+        if (byte === BACKSLASH) position++;
+      }
     }
+    this.position = position;
+    this.depth = depth;
+    this.inString = inString;
+    return undefined;
   }
 
   /** Steps over the spaces and commas between elements; returns the depth after the next token. */

@@ -231,34 +231,38 @@ const TOKENS = new RegExp(`${ANY_URL}|${MENTION}|${HASHTAG}`, 'gu');
 /**
  * Links t.co URLs (to the address they stand for, showing its display form), mentions and
  * hashtags. Works by string matching, not by the entity indices, which count code points of a
- * text we no longer hold exactly (emoji are two UTF-16 units; the text was HTML-escaped).
+ * text we no longer hold exactly (emoji are two UTF-16 units; the text was HTML-escaped). One
+ * pass, and no per-tweet lookup tables: a tweet lists a handful of links, mentions and tags.
  */
 export function renderTweetText(tweet: Pick<TweetRecord, 'text' | 'urls' | 'media' | 'mentions' | 'hashtags'>): RenderedTweet {
-  const urlByLink = new Map<string, TweetUrl>();
-  for (const url of tweet.urls) urlByLink.set(url.url, url);
-  const mediaLinks = new Set<string>();
-  for (const media of tweet.media) if (media.url) mediaLinks.add(media.url);
-  const knownLinks = [...urlByLink.keys(), ...mediaLinks];
-  const knownMentions = tweet.mentions ? new Set(tweet.mentions.map((name) => name.toLowerCase())) : undefined;
-  const knownHashtags = tweet.hashtags?.slice().sort((a, b) => b.length - a.length);
-
   let html = '';
   let plain = '';
   let last = 0;
   const text = tweet.text;
-  for (const match of text.matchAll(TOKENS)) {
+  TOKENS.lastIndex = 0;
+  for (let match = TOKENS.exec(text); match; match = TOKENS.exec(text)) {
     const before = text.slice(last, match.index);
     html += escapeText(before);
     plain += before;
-    last = match.index + match[0].length;
+    last = TOKENS.lastIndex;
     const [whole, link, mention, hashtag] = match;
     if (link !== undefined) {
-      // The link the source listed, even when the text glues words to it (`…/AbCdEf1234です`).
+      // The link the source listed, even when the text glues words to it (`…/AbCdEf1234です`):
+      // the longest that starts the link; a media link only if no other is as long.
       let known: string | undefined;
-      for (const candidate of knownLinks) {
-        if (link.startsWith(candidate) && (!known || candidate.length > known.length)) known = candidate;
+      let url: TweetUrl | undefined;
+      for (const candidate of tweet.urls) {
+        if (!link.startsWith(candidate.url)) continue;
+        if (!known || candidate.url.length > known.length) known = candidate.url;
+        // Of several entries for one link, the last one is taken.
+        if (candidate.url === known) url = candidate;
       }
-      const url = known ? urlByLink.get(known) : undefined;
+      for (const media of tweet.media) {
+        if (media.url !== undefined && link.startsWith(media.url) && (!known || media.url.length > known.length)) {
+          known = media.url;
+          url = undefined;
+        }
+      }
       if (known && url) {
         html += `<a href="${escapeHtml(url.expanded_url)}">${escapeHtml(url.display_url)}</a>${escapeText(link.slice(known.length))}`;
         plain += url.display_url + link.slice(known.length);
@@ -272,14 +276,11 @@ export function renderTweetText(tweet: Pick<TweetRecord, 'text' | 'urls' | 'medi
         plain += link;
       }
     } else if (mention !== undefined) {
-      html += !knownMentions || knownMentions.has(mention.toLowerCase())
-        ? `<a href="${ACCOUNT_PAGE}${escapeHtml(mention)}">${escapeHtml(whole)}</a>`
-        : escapeText(whole);
+      html += isKnownMention(tweet.mentions, mention) ? `<a href="${ACCOUNT_PAGE}${escapeHtml(mention)}">${escapeHtml(whole)}</a>` : escapeText(whole);
       plain += whole;
     } else if (hashtag !== undefined) {
       // The source's own list decides where a hashtag ends (`#梅雨入り` may list `梅雨入り` or `梅雨`).
-      const lower = hashtag.toLowerCase();
-      const tag = knownHashtags ? knownHashtags.find((known) => lower.startsWith(known.toLowerCase())) : hashtag;
+      const tag = tweet.hashtags ? longestKnownTag(tweet.hashtags, hashtag) : hashtag;
       if (tag) {
         const linked = whole.slice(0, 1) + hashtag.slice(0, tag.length);
         html += `<a href="${ACCOUNT_PAGE}hashtag/${encodeURIComponent(hashtag.slice(0, tag.length))}">${escapeHtml(linked)}</a>`;
@@ -293,11 +294,31 @@ export function renderTweetText(tweet: Pick<TweetRecord, 'text' | 'urls' | 'medi
   const rest = text.slice(last);
   html += escapeText(rest);
   plain += rest;
-  return { html: `<p>${html.trim().replace(/(?:<br>)+$/, '')}</p>`, plain: plain.trim() };
+  html = html.trim();
+  while (html.endsWith('<br>')) html = html.slice(0, -'<br>'.length);
+  return { html: `<p>${html}</p>`, plain: plain.trim() };
 }
 
+function isKnownMention(mentions: string[] | undefined, mention: string): boolean {
+  if (!mentions) return true;
+  const lower = mention.toLowerCase();
+  return mentions.some((name) => name.toLowerCase() === lower);
+}
+
+/** The longest listed tag that starts `hashtag` (the first of equally long ones), ignoring case. */
+function longestKnownTag(tags: string[], hashtag: string): string | undefined {
+  const lower = hashtag.toLowerCase();
+  let found: string | undefined;
+  for (const tag of tags) {
+    if ((!found || tag.length > found.length) && lower.startsWith(tag.toLowerCase())) found = tag;
+  }
+  return found;
+}
+
+const NEEDS_ESCAPE = /["&'<>\n]/;
+
 function escapeText(text: string): string {
-  return escapeHtml(text).replace(/\r?\n/g, '<br>');
+  return NEEDS_ESCAPE.test(text) ? escapeHtml(text).replace(/\r?\n/g, '<br>') : text;
 }
 
 /** `(see https://example.com/a).` — the closing `).` belongs to the sentence, not the URL. */
