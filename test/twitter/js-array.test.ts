@@ -55,6 +55,19 @@ describe('readAssignedArray', () => {
     }
   });
 
+  it('reads objects nested at the elements\' own indentation, and places an error after them', async () => {
+    // The separator learnt from the first two elements (`\n},\n{`) also stands inside the third.
+    const nested = ['{"a": 1\n}', '{"b": 2\n}', '{"c": [\n{"d": 1\n},\n{"e": 2}\n]\n}', '{"f": 3\n}'];
+    const file = `x = [\n${nested.join(',\n')}]`;
+    const values = nested.map((text) => JSON.parse(text) as unknown);
+    for (const size of [3, 1 << 20]) expect(await read(Buffer.from(file), size)).toEqual({ values, problems: [] });
+    const broken = file.replace('"f": 3', '"f" 3');
+    expect(await read(Buffer.from(broken), 1 << 20)).toEqual({
+      values: values.slice(0, 3),
+      problems: [`tweets.js:12:6: item 4 skipped, JSON syntax error: expected ':'`],
+    });
+  });
+
   it('says where text follows the array, and where a cut-off file ends', async () => {
     const trailing = await read(Buffer.from(`x = [ {"a": 1} ]; y`), 4);
     expect(trailing).toEqual({ values: [{ a: 1 }], problems: ['tweets.js:1:17: unexpected text after the array (1 items read before it)'] });
