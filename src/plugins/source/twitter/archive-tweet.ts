@@ -42,6 +42,20 @@ export function intern(value: string): string {
   return value;
 }
 
+/**
+ * Display forms of links, one string each. They repeat wherever someone links to their own blog
+ * (`taro.hatenablog.com/entry/2024/06…`); kept apart from `interned` so that many unique links
+ * cannot crowd out the words.
+ */
+const displayUrls = new Map<string, string>();
+
+function displayUrl(value: string): string {
+  const known = displayUrls.get(value);
+  if (known !== undefined) return known;
+  if (displayUrls.size < MAX_INTERNED) displayUrls.set(value, value);
+  return value;
+}
+
 function word(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() ? intern(value.trim()) : undefined;
 }
@@ -197,7 +211,7 @@ function urlsOf(entities: Json): TweetUrl[] {
     if (!short) continue;
     // Before t.co (2008–2011) `url` was the address itself and `expanded_url` often null.
     const expanded = nonEmpty(url.expanded_url) ?? short;
-    urls.push({ url: short, expanded_url: expanded, display_url: nonEmpty(url.display_url) ?? displayForm(expanded) });
+    urls.push({ url: short, expanded_url: expanded, display_url: displayUrl(nonEmpty(url.display_url) ?? displayForm(expanded)) });
   }
   return urls;
 }

@@ -140,7 +140,7 @@ export function tweetToEntry(tweet: TweetRecord, options: TweetEntryOptions): En
   return {
     id: flat(entryId('twitter', { guid: tweet.id })),
     guid: tweet.id,
-    title: flat(deriveTitle(rendered.plain) || mediaTitle(tweet.media)),
+    title: ownCopy(deriveTitle(rendered.plain) || mediaTitle(tweet.media)),
     link: flat(permalink(tweet.screenName, tweet.id)),
     content: flat(rendered.html + mediaHtml(tweet.media)),
     author: tweet.screenName ?? options.account?.screenName,
@@ -162,6 +162,16 @@ function flat(value: string): string {
   // Reading a character makes V8 copy the pieces into one string and drop the tree.
   value.charCodeAt(0);
   return value;
+}
+
+/**
+ * A string that holds only its own characters. A title is usually a slice of the tweet's whole
+ * plain text, and V8 keeps a slice as a pointer into that text: 10 MB of otherwise dead text over
+ * a 100,000-tweet archive. Joined to a space and sliced again, it is copied into a string of one
+ * more character, and the text it came from is let go.
+ */
+function ownCopy(value: string): string {
+  return flat(` ${value}`).slice(1);
 }
 
 function mediaTitle(media: TweetMedia[]): string {
