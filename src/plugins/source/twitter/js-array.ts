@@ -156,6 +156,8 @@ class ElementCutter {
   private separator?: Buffer;
   /** Where in `separator` the closing brace ends. */
   private separatorClose = 0;
+  /** Set once the separator is not in the rest of `chunk`: nor is it after any later start. */
+  private separatorMissing = false;
   /** Where the last element ended in `chunk`, -1 if in an earlier one. */
   private lastEnd = -1;
   /** Where the last text returned starts in `chunk` if it was a guess (see `next`), else -1. */
@@ -186,6 +188,7 @@ class ElementCutter {
     this.base += this.chunk.length;
     this.chunk = chunk;
     this.lastEnd = -1;
+    this.separatorMissing = false;
     let end = chunk.length;
     while (end > 0 && (isSpace(chunk[end - 1]!) || chunk[end - 1] === SEMICOLON)) end--;
     if (end > 0) this.significantEnd = this.base + end;
@@ -205,8 +208,9 @@ class ElementCutter {
       // instead of byte by byte. JSON.parse checks it: a text that starts with a bracket and
       // parses is one whole object or array, whose brackets balance only at its end, where the
       // scan below would have cut it too. A guess that does not parse is taken back (`retract`).
-      if (depth === 2 && this.separator && this.wrongGuesses < MAX_WRONG_GUESSES) {
+      if (depth === 2 && this.separator && !this.separatorMissing && this.wrongGuesses < MAX_WRONG_GUESSES) {
         const found = chunk.indexOf(this.separator, position);
+        this.separatorMissing = found < 0;
         if (found >= 0) {
           const end = found + this.separatorClose;
           this.guessedFrom = this.start;
