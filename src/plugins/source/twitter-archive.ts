@@ -54,13 +54,16 @@ export default definePlugin({
         source.feedLink = `https://x.com/${screenName}`;
       }
       const kinds = kindsIncluded(ctx.config.include);
+      const entryOptions = { source, account: reader.account };
       const entries: Entry[] = [];
       let read = 0;
-      for await (const tweet of reader.tweets()) {
+      for await (const batch of reader.tweets()) {
         if (ctx.signal.aborted) throw new Error(`${path}: cancelled after ${read} tweets`);
-        read++;
-        if (!kinds.has(tweetKind(tweet, reader.account))) continue;
-        entries.push(tweetToEntry(tweet, { source, account: reader.account }));
+        for (const tweet of batch) {
+          read++;
+          if (!kinds.has(tweetKind(tweet, reader.account))) continue;
+          entries.push(tweetToEntry(tweet, entryOptions));
+        }
       }
       if (read === 0 && (reader.tweetFiles.length === 0 || warnings.length > 0)) {
         // Nothing could be read: that is a failed source, not an empty feed.

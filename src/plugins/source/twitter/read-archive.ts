@@ -218,11 +218,12 @@ export class TwitterArchiveReader {
   }
 
   /**
-   * Every tweet of every tweet file, file by file. Problems (a file that is not an export, a
+   * Every tweet of every tweet file, file by file, in batches (the tweets of one chunk of a file:
+   * one await per batch instead of one per tweet). Problems (a file that is not an export, a
    * syntax error, a malformed tweet) go to the problem handler with their place; the tweets
    * around them are still returned.
    */
-  async *tweets(): AsyncGenerator<TweetRecord> {
+  async *tweets(): AsyncGenerator<TweetRecord[]> {
     const context: ArchiveTweetContext = { account: this.account, mediaFiles: (id) => this.mediaIndex().get(id) };
     for (const file of this.tweetFiles) {
       const label = this.label(file.name);
@@ -239,17 +240,19 @@ export class TwitterArchiveReader {
           reopen: () => this.files.openStream(file.name),
         });
         for await (const batch of elements) {
+          const records: TweetRecord[] = [];
           for (const element of batch) {
             const tweet = unwrapArchiveElement(element.value);
             try {
-              yield fromArchiveTweet(tweet ?? element.value, context, (message) =>
-                this.onProblem(`${label} item ${element.index + 1}: ${message}`),
+              records.push(
+                fromArchiveTweet(tweet ?? element.value, context, (message) => this.onProblem(`${label} item ${element.index + 1}: ${message}`)),
               );
             } catch (error) {
               if (!(error instanceof MalformedTweetError)) throw error;
               this.onProblem(`${label} item ${element.index + 1}: skipped, ${error.message}`);
             }
           }
+          if (records.length) yield records;
         }
       } catch (error) {
         if (error instanceof ExportFileError || (error as Error).name === 'ArchiveError') {
