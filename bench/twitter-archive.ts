@@ -1,5 +1,5 @@
 /**
- * Source::TwitterArchive at archive scale: a generated 100,000-tweet data archive (~100 MB of
+ * Source::TwitterArchive at archive scale: a generated 100,000-tweet data archive (155 MB of
  * tweets.js + tweets-part1.js, every number a string, replies, retweets, media, emoji, `&amp;`)
  * imported through the plugin into a real SQLite store (saveRetained). Prints tweets/s and the
  * peak RSS of the importing process. Target: ≥ 20,000 tweets/s, ≤ 300 MB.
@@ -51,7 +51,7 @@ const SENTENCES = [
   'Reading a long thread about feeds &amp; bridges tonight',
 ];
 
-/** One archive tweet as X writes it (pretty-printed, numbers as strings), ~1 KB. */
+/** One archive tweet as X writes it (pretty-printed, numbers as strings), ~1.5 KB. */
 function tweetJson(index: number): string {
   const epochMs = Date.UTC(2024, 5, 1) - index * 600_000;
   const id = snowflake(epochMs, index);
