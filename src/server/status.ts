@@ -5,6 +5,7 @@
  */
 import type { RunReport } from '../pipeline/report.js';
 import type { RecipeState } from './scheduler.js';
+import { formatDate } from '../text/dates.js';
 
 export interface RunSummary {
   startedAt: string;
@@ -45,13 +46,16 @@ export interface StatusDocument {
 
 export const RUNS_SHOWN = 10;
 
-const iso = (ms: number | undefined) => (ms === undefined ? undefined : new Date(ms).toISOString());
+/** RFC 3339 with the zone's own offset (`2026-11-26T18:00:00+09:00`): the instant, read as people there read it. */
+export function isoIn(zone: string, ms: number): string {
+  return formatDate(ms, zone, 'atom');
+}
 
-export function summarizeRun(report: RunReport): RunSummary {
+export function summarizeRun(report: RunReport, zone: string): RunSummary {
   return {
-    startedAt: new Date(report.startedAt).toISOString(),
+    startedAt: isoIn(zone, report.startedAt),
     ...(report.finishedAt !== undefined
-      ? { finishedAt: new Date(report.finishedAt).toISOString(), durationMs: report.finishedAt - report.startedAt }
+      ? { finishedAt: isoIn(zone, report.finishedAt), durationMs: report.finishedAt - report.startedAt }
       : {}),
     entriesIn: report.entriesIn,
     entriesOut: report.entriesOut,
@@ -65,8 +69,8 @@ export function summarizeRun(report: RunReport): RunSummary {
   };
 }
 
-export function recipeStatus(state: RecipeState, history: RunReport[]): RecipeStatus {
-  const runs = history.slice(-RUNS_SHOWN).reverse().map(summarizeRun);
+export function recipeStatus(state: RecipeState, history: RunReport[], zone: string): RecipeStatus {
+  const runs = history.slice(-RUNS_SHOWN).reverse().map((report) => summarizeRun(report, zone));
   const lastRun = runs[0];
   const latestFailed =
     lastRun !== undefined &&
@@ -78,7 +82,7 @@ export function recipeStatus(state: RecipeState, history: RunReport[]): RecipeSt
   return {
     name: state.name,
     ...(state.schedule ? { schedule: state.schedule } : {}),
-    ...(state.nextRunAt !== undefined ? { nextRunAt: iso(state.nextRunAt) } : {}),
+    ...(state.nextRunAt !== undefined ? { nextRunAt: isoIn(zone, state.nextRunAt) } : {}),
     running: state.running,
     healthy: !latestFailed && !threwLast,
     ...(threwLast ? { lastError: state.lastError } : {}),

@@ -91,6 +91,12 @@ describe('operations endpoints', () => {
       failedSources: [{ plugin: 'Source::Feed', target: 'https://broken.example/feed', error: 'HTTP 503 Service Unavailable' }],
     });
     expect(await app.inject({ url: '/status.json' }).then((r) => r.json().recipes[0].runs)).toHaveLength(1);
+    // Times read as the recipe's zone (Asia/Tokyo by default), not UTC: the same instants, with +09:00.
+    const jstTime = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?\+09:00$/;
+    for (const time of [status.now, status.startedAt, recipe.lastRun.startedAt, recipe.lastRun.finishedAt]) {
+      expect(time).toMatch(jstTime);
+    }
+    expect(Date.parse(recipe.lastRun.finishedAt) - Date.parse(recipe.lastRun.startedAt)).toBe(1250);
 
     const page = await app.inject({ url: '/status', headers: { accept: 'text/html,application/xhtml+xml' } });
     expect(page.headers['content-type']).toBe('text/html; charset=utf-8');

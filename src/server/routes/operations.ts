@@ -7,7 +7,7 @@ import { metricsRegistry } from '../metrics.js';
 import type { StoredSubscription } from '../opml.js';
 import { renderOpml } from '../opml.js';
 import type { StatusDocument } from '../status.js';
-import { recipeStatus } from '../status.js';
+import { isoIn, recipeStatus } from '../status.js';
 import { PAGE_SECURITY_HEADERS } from '../views/layout.js';
 import { renderStatusPage } from '../views/status-page.js';
 
@@ -29,7 +29,7 @@ export async function buildStatus(ctx: ServerContext): Promise<StatusDocument> {
     ctx.recipes.map(async (recipe) => {
       const history = (await ctx.store.get<RunReport[]>('runs', recipe.name)) ?? [];
       const state = ctx.scheduler.state(recipe.name) ?? { name: recipe.name, running: false };
-      return recipeStatus(state, history);
+      return recipeStatus(state, history, ctx.timezone);
     }),
   );
   let jobs: StatusDocument['queue']['jobs'];
@@ -42,8 +42,8 @@ export async function buildStatus(ctx: ServerContext): Promise<StatusDocument> {
   }
   return {
     ok: recipes.every((r) => r.healthy),
-    now: new Date(ctx.now()).toISOString(),
-    startedAt: new Date(ctx.startedAt).toISOString(),
+    now: isoIn(ctx.timezone, ctx.now()),
+    startedAt: isoIn(ctx.timezone, ctx.startedAt),
     version: VERSION,
     scheduler: ctx.scheduler.mode,
     queue: { kind: ctx.queue.kind, ...(jobs ? { jobs } : {}) },
