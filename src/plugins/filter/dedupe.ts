@@ -32,22 +32,40 @@ export default definePlugin({
     const now = ctx.clock.now();
     const { by, window, compare_body: compareBody, namespace } = ctx.config;
     const oldest = window === undefined ? -Infinity : now - window;
-    // Plain loops: flatMap and filter-then-Set were a tenth of a 100,000-entry dedupe.
-    const candidates: Entry[] = [];
+    // Positions in feed order instead of a Set of entries: hashing 100,000 entry objects by
+    // identity, and a second walk to look each one up, was a quarter of a large dedupe.
     let total = 0;
+    for (const feed of feeds) total += feed.entries.length;
+    const inWindow = new Uint8Array(total);
+    const keys: string[] = [];
+    const digests: string[] | undefined = compareBody ? [] : undefined;
+    let position = 0;
     for (const feed of feeds) {
-      total += feed.entries.length;
-      // Entries dated before the window are no longer remembered, so they cannot be told apart
-      // from ones seen long ago: they count as seen.
-      for (const entry of feed.entries) if ((entryTime(entry) ?? now) >= oldest) candidates.push(entry);
+      for (const entry of feed.entries) {
+        // Entries dated before the window are no longer remembered, so they cannot be told apart
+        // from ones seen long ago: they count as seen.
+        if ((entryTime(entry) ?? now) >= oldest) {
+          inWindow[position] = 1;
+          keys.push(seenKey(entry, by));
+          digests?.push(contentDigest(entry));
+        }
+        position++;
+      }
     }
     const seen = new SeenBuckets(ctx.store, `seen:dedupe:${namespace}`, window);
-    const keys = new Array<string>(candidates.length);
-    for (let i = 0; i < candidates.length; i++) keys[i] = seenKey(candidates[i]!, by);
-    const sightings = await seen.sightAll(keys, now, compareBody ? candidates.map((entry) => contentDigest(entry)) : undefined);
-    const fresh = new Set<Entry>();
-    for (let i = 0; i < candidates.length; i++) if (sightings[i] !== 'seen') fresh.add(candidates[i]!);
-    ctx.log.debug({ plugin: ctx.pluginName, dropped: total - fresh.size, kept: fresh.size }, 'dedupe');
-    return feeds.map((feed) => ({ ...feed, entries: feed.entries.filter((entry) => fresh.has(entry)) }));
+    const sightings = await seen.sightAll(keys, now, digests);
+    let candidate = 0;
+    let kept = 0;
+    position = 0;
+    const out = feeds.map((feed) => {
+      const entries: Entry[] = [];
+      for (const entry of feed.entries) {
+        if (inWindow[position++] === 1 && sightings[candidate++] !== 'seen') entries.push(entry);
+      }
+      kept += entries.length;
+      return { ...feed, entries };
+    });
+    ctx.log.debug({ plugin: ctx.pluginName, dropped: total - kept, kept }, 'dedupe');
+    return out;
   },
 });
