@@ -254,7 +254,12 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
     else groups.set(root, [i]);
   }
 
-  const replacement = new Map<Entry, Entry | null>();
+  // What becomes of each slot, by position (slots are in feed order): 0 stays, 1 leaves its feed, 2
+  // gives way to the merged entry it leads. Looking 100,000 entries up by identity in a Map cost
+  // more than the merging itself.
+  const fate = new Uint8Array(slots.length);
+  const mergedAt = new Map<number, Entry>();
+  const touched = new Uint8Array(feeds.length);
   let merged = 0;
   for (const indexes of groups.values()) {
     if (indexes.length < 2) continue;
@@ -262,18 +267,32 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
     const bits = indexes.reduce((all, i) => all | how[i]!, 0);
     const kinds = new Set<'url' | 'text'>([...(bits & 1 ? ['url' as const] : []), ...(bits & 2 ? ['text' as const] : [])]);
     const { entry, leader } = mergedEntry(members, feedIds, kinds);
-    for (const member of members) replacement.set(member.entry, member === leader ? entry : null);
+    for (const i of indexes) {
+      const slot = slots[i]!;
+      touched[slot.feedIndex] = 1;
+      if (slot === leader) {
+        mergedAt.set(i, entry);
+        fate[i] = 2;
+      } else {
+        fate[i] = 1;
+      }
+    }
     merged += members.length - 1;
   }
   if (merged === 0) return { feeds, merged };
 
-  const out = feeds.map((feed) => {
-    if (!feed.entries.some((entry) => replacement.has(entry))) return feed;
+  let position = 0;
+  const out = feeds.map((feed, feedIndex) => {
+    if (touched[feedIndex] === 0) {
+      position += feed.entries.length;
+      return feed;
+    }
     const entries: Entry[] = [];
     for (const entry of feed.entries) {
-      const replaced = replacement.get(entry);
-      if (replaced === undefined) entries.push(entry);
-      else if (replaced !== null) entries.push(replaced);
+      const next = fate[position];
+      if (next === 0) entries.push(entry);
+      else if (next === 2) entries.push(mergedAt.get(position)!);
+      position++;
     }
     return { ...feed, entries };
   });
