@@ -122,6 +122,8 @@ function hatenaDiaryKey(user: string, day: string, id: string): string {
  *   `USER.hatenablog.com|hatenadiary.jp/entry/YYYYMMDD/EPOCH` → one form (formats.md §1.7).
  */
 export function normalizePermalink(input: string): string {
+  const plain = plainKey(input);
+  if (plain !== undefined) return plain;
   let key = normalized.get(input);
   if (key === undefined) {
     key = normalize(input);
@@ -131,8 +133,10 @@ export function normalizePermalink(input: string): string {
 }
 
 /**
- * Merge and dedupe ask for the same links several times per entry, and `new URL` is the costly
- * part; a bounded memo keeps a 100,000-entry run from parsing each link thrice.
+ * Links that go through `new URL` or the query rewriting are asked for several times per entry
+ * (dedupe, then merge); a bounded memo keeps a 100,000-entry run from parsing each thrice. Plain
+ * links are cheaper to read again than to remember: a Map of 100,000 new strings costs more
+ * (inserting, growing, and the garbage collector copying it) than scanning each link twice.
  */
 const MEMO_LIMIT = 250_000;
 const normalized = new Map<string, string>();
@@ -141,6 +145,65 @@ const hosts = new Map<string, string | undefined>();
 function remember<V>(memo: Map<string, V>, input: string, value: V): void {
   if (memo.size >= MEMO_LIMIT) memo.clear();
   memo.set(input, value);
+}
+
+/** Characters of a path that need no escaping and no rewriting (no `%`): as PLAIN_URL's path, minus `%`. */
+const PLAIN_PATH_CODES = new Uint8Array(128);
+for (const char of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~!$&'()*+,;=:@/") PLAIN_PATH_CODES[char.charCodeAt(0)] = 1;
+
+/**
+ * Where the host of a plain link ends: `http://` or `https://`, a lower-case host of letters,
+ * digits, dots and hyphens, then nothing or a path of plain characters with no `//` and no dot
+ * segment, and no query or fragment. -1 for anything else. Most links in a large run are such,
+ * and reading them by hand costs no match array, no substrings and no parts object.
+ */
+function plainHostEnd(input: string): number {
+  let at: number;
+  if (input.startsWith('https://')) at = 8;
+  else if (input.startsWith('http://')) at = 7;
+  else return -1;
+  const hostStart = at;
+  for (; at < input.length; at++) {
+    const code = input.charCodeAt(at);
+    if ((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x2d || code === 0x2e) continue;
+    if (code === 0x2f) break;
+    return -1;
+  }
+  const hostEnd = at;
+  if (hostEnd === hostStart) return -1;
+  let previous = 0;
+  for (; at < input.length; at++) {
+    const code = input.charCodeAt(at);
+    if (code >= 128 || PLAIN_PATH_CODES[code] === 0) return -1;
+    // `//`, and `/.` that may start a dot segment: left to the full path.
+    if (previous === 0x2f && (code === 0x2f || code === 0x2e)) return -1;
+    previous = code;
+  }
+  return hostEnd;
+}
+
+/** The key of a plain link (see plainHostEnd), or undefined for the full path. */
+function plainKey(input: string): string | undefined {
+  const hostEnd = plainHostEnd(input);
+  if (hostEnd < 0) return undefined;
+  const secure = input.charCodeAt(4) === 0x73;
+  const hostname = input.slice(secure ? 8 : 7, hostEnd);
+  const host = stripHostPrefixes(withoutTrailingDot(hostname));
+  if (TWITTER_HOSTS.has(host) || isNitterHost(host) || host === 'd.hatena.ne.jp') {
+    return keyOf(input, hostname, '', hostEnd === input.length ? '/' : input.slice(hostEnd), '', '');
+  }
+  // What keyOf does to such a link, without its string work: only Hatena's entry paths are
+  // rewritten, and only a trailing slash is dropped.
+  const hatenaDomain = hatenaDiarySuffix(host);
+  if (hatenaDomain !== undefined) {
+    const entry = HATENA_ENTRY_PATH.exec(input.slice(hostEnd));
+    if (entry) return hatenaDiaryKey(host.slice(0, -hatenaDomain.length), entry[1]!, entry[2]!);
+  }
+  const trailingSlash = input.charCodeAt(input.length - 1) === 0x2f && input.length > hostEnd;
+  // Most permalinks are already their own key: handing back the string as written keeps one copy
+  // instead of two, and the copy a Map has already hashed.
+  if (secure && host === hostname && !trailingSlash) return input;
+  return `https://${host}${input.slice(hostEnd, trailingSlash ? input.length - 1 : input.length)}`;
 }
 
 interface UrlParts {
@@ -185,9 +248,13 @@ function normalize(input: string, whatwgOnly = false): string {
   const url = parse(trimmed, whatwgOnly);
   if (!url) return trimmed;
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return trimmed;
+  return keyOf(trimmed, url.hostname, url.port, url.pathname, url.search, url.hash);
+}
 
-  let host = stripHostPrefixes(withoutTrailingDot(url.hostname));
-  let path = url.pathname;
+/** The key of an http(s) URL from its parts as the WHATWG parser gives them; `trimmed` is the URL as written. */
+function keyOf(trimmed: string, hostname: string, urlPort: string, pathname: string, search: string, hash: string): string {
+  let host = stripHostPrefixes(withoutTrailingDot(hostname));
+  let path = pathname;
   if (path.includes('//')) path = path.replace(/\/{2,}/g, '/');
   if (path.includes('%')) path = path.replace(/%[0-9a-f]{2}/gi, (escape) => escape.toUpperCase());
 
@@ -204,7 +271,7 @@ function normalize(input: string, whatwgOnly = false): string {
     const old = HATENA_OLD_PATH.exec(path);
     if (old) return hatenaDiaryKey(old[1]!, old[2]!, old[3]!);
     const day = HATENA_OLD_DAY.exec(path);
-    const fragment = url.hash.startsWith('#') ? url.hash.slice(1) : url.hash;
+    const fragment = hash.startsWith('#') ? hash.slice(1) : hash;
     if (day && HATENA_SECTION.test(fragment)) return hatenaDiaryKey(day[1]!, day[2]!, fragment);
   }
   const hatenaDomain = hatenaDiarySuffix(host);
@@ -213,13 +280,15 @@ function normalize(input: string, whatwgOnly = false): string {
     if (entry) return hatenaDiaryKey(host.slice(0, -hatenaDomain.length), entry[1]!, entry[2]!);
   }
 
-  const parameters = url.search ? [...new URLSearchParams(url.search)].filter(([name]) => !isTrackingParameter(name)) : [];
+  const parameters = search ? [...new URLSearchParams(search)].filter(([name]) => !isTrackingParameter(name)) : [];
   parameters.sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0));
   const query = parameters.length > 0 ? `?${new URLSearchParams(parameters).toString()}` : '';
   if (path.length > 1 && path.endsWith('/')) path = path.replace(/\/+$/, '');
   if (path === '/') path = '';
-  const port = url.port && url.port !== '80' && url.port !== '443' ? `:${url.port}` : '';
-  return `https://${host}${port}${path}${query}`;
+  const port = urlPort && urlPort !== '80' && urlPort !== '443' ? `:${urlPort}` : '';
+  const key = `https://${host}${port}${path}${query}`;
+  // As for plain links: the string as written rather than a second copy of it.
+  return key === trimmed ? trimmed : key;
 }
 
 /** True when `code` is the ASCII letter `lower` in either case. */
@@ -258,6 +327,8 @@ function hatenaDiarySuffix(host: string): string | undefined {
 /** The host of a URL with `www.`/`m.`/`mobile.` folded, or undefined when it is not a URL. */
 export function hostOf(input: string | undefined): string | undefined {
   if (!input) return undefined;
+  const hostEnd = plainHostEnd(input);
+  if (hostEnd >= 0) return stripHostPrefixes(withoutTrailingDot(input.slice(input.charCodeAt(4) === 0x73 ? 8 : 7, hostEnd)));
   const known = hosts.get(input);
   if (known !== undefined || hosts.has(input)) return known;
   const host = parseHost(input);

@@ -66,6 +66,25 @@ describe('normalizePermalink gives two spellings of one page one key', () => {
     expect(hostOf('nope')).toBeUndefined();
   });
 
+  it('hostOf gives the host the WHATWG parser reads, mobile prefixes folded, on its fast path too', () => {
+    const variants = fc.tuple(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.constantFrom('', '/', '/a/', '?x=1', '#p1', '/./a', ':8080/x', '//a'),
+      fc.constantFrom('http://', 'https://', 'HTTP://WWW.', 'https://m.', 'https://www.m.'),
+    );
+    fc.assert(
+      fc.property(variants, ([url, suffix, prefix]) => {
+        const candidate = `${prefix}${url.replace(/^https?:\/\//, '')}${suffix}`;
+        let host = new URL(candidate).hostname.replace(/\.$/, '');
+        while (/^(?:m|mobile|sp|www)\.[^.]*\./.test(host)) host = host.slice(host.indexOf('.') + 1);
+        expect(hostOf(candidate)).toBe(host);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(hostOf('https://www.m.example.com/a/b')).toBe('example.com');
+    expect(hostOf('https://example.com')).toBe('example.com');
+  });
+
   it('gives what the WHATWG parser would give, on its fast path too', () => {
     const variants = fc.tuple(
       fc.webUrl({ withQueryParameters: true, withFragments: true }),
