@@ -200,6 +200,23 @@ describe('Source::TwitterArchive, data archive of 2024 (tweets.js + tweets-part1
     );
   });
 
+
+  it('reads text written as \\u escapes, wholly or in part, as it reads the same text in UTF-8', async () => {
+    const zip = join(work, 'escaped.zip');
+    const original = readFileSync(join(X2024, 'data/tweets.js'), 'utf8');
+    const escape = (text: string): string => [...text].map((character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, '0')}`).join('');
+    const escaped = original
+      // Escapes and UTF-8 in one string, and in one tweet.
+      .replace('"(続き) 色は紺色です"', `"(${escape('続き')}) 色は紺色です"`)
+      .replace('"text" : "梅雨"', `"text" : "${escape('梅雨')}"`)
+      .replace('"taro.hatenablog.com/entry/2024/06…"', '"taro.hatenablog.com/entry/2024/06\\u2026"');
+    expect(escaped).not.toBe(original);
+    await zipFolder(X2024, zip, { replace: { 'data/tweets.js': escaped } });
+    const escapedFeed = await importArchive({ path: zip });
+    const shown = (entry: Entry) => ({ title: entry.title, content: entry.content, meta: entry.meta });
+    expect(escapedFeed.entries.map(shown)).toEqual(feed.entries.map(shown));
+    expect(byId(escapedFeed, '1797192932520890437').title).toBe('(続き) 色は紺色です');
+  });
   it('finds the archive under a top folder when the user re-zipped it', async () => {
     const nested = join(work, 'nested.zip');
     await zipFolder(X2024, nested, { root: 'twitter-2024-06-10-abcdef/' });

@@ -9,6 +9,7 @@ import type { When } from '../../../pipeline/model.js';
 import { parseDate } from '../../../text/dates.js';
 import type { TweetMedia, TweetMediaType, TweetRecord, TweetUrl } from './tweet.js';
 import { clientName, oldStyleRetweetOf } from './tweet.js';
+import { textOfLatin1 } from './js-array.js';
 
 type Json = Record<string, unknown>;
 
@@ -56,26 +57,53 @@ function displayUrl(value: string): string {
   return value;
 }
 
-function word(value: unknown): string | undefined {
-  return typeof value === 'string' && value.trim() ? intern(value.trim()) : undefined;
+/** Strings that repeat, as read from Latin-1 (see js-array.ts), and their text. */
+const fromLatin1 = new Map<string, string>();
+
+/**
+ * Reads the fields of one tweet object: its strings as they are, or, for an object parsed from
+ * Latin-1 (`ArrayElement.latin1`), decoded from UTF-8 as they are taken.
+ */
+class Fields {
+  constructor(private readonly latin1: boolean) {}
+
+  text(value: unknown): string | undefined {
+    if (typeof value === 'string') return this.latin1 ? textOfLatin1(value) : value;
+    if (typeof value === 'number' || typeof value === 'bigint') return String(value);
+    return undefined;
+  }
+
+  nonEmpty(value: unknown): string | undefined {
+    const string = this.text(value)?.trim();
+    return string ? string : undefined;
+  }
+
+  /** A string that recurs (a word, a link's display form): decoded once, not per tweet. */
+  recurring(value: unknown): string | undefined {
+    if (typeof value !== 'string' || !this.latin1) return this.nonEmpty(value);
+    let string = fromLatin1.get(value);
+    if (string === undefined) {
+      string = textOfLatin1(value);
+      // ASCII is its own text: only what needed decoding is kept.
+      if (string !== value && fromLatin1.size < MAX_INTERNED) fromLatin1.set(value, string);
+    }
+    return string.trim() || undefined;
+  }
+
+  word(value: unknown): string | undefined {
+    const string = typeof value === 'string' ? this.recurring(value) : undefined;
+    return string === undefined ? undefined : intern(string);
+  }
+
+  count(value: unknown): number | undefined {
+    const string = this.text(value);
+    if (string === undefined || !/^\d+$/.test(string)) return undefined;
+    return Number(string);
+  }
 }
 
-function text(value: unknown): string | undefined {
-  if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'bigint') return String(value);
-  return undefined;
-}
-
-function nonEmpty(value: unknown): string | undefined {
-  const string = text(value)?.trim();
-  return string ? string : undefined;
-}
-
-function count(value: unknown): number | undefined {
-  const string = text(value);
-  if (string === undefined || !/^\d+$/.test(string)) return undefined;
-  return Number(string);
-}
+const AS_IS = new Fields(false);
+const FROM_LATIN1 = new Fields(true);
 
 function exact<T>(items: T[]): T[] {
   return items.length ? items.slice() : [];
@@ -147,23 +175,30 @@ const STATUS_URL = /^https?:\/\/(?:(?:www|mobile)\.)?(?:twitter|x)\.com\/(?:[A-Z
  * `raw` is one tweet object. Throws MalformedTweetError when it has no id, no text or no time;
  * `warn` hears about what was repaired (a time taken from the id).
  */
-export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, warn?: (message: string) => void): TweetRecord {
+export function fromArchiveTweet(
+  raw: unknown,
+  context: ArchiveTweetContext,
+  warn?: (message: string) => void,
+  /** `raw` was parsed from Latin-1 (`ArrayElement.latin1`): its strings are UTF-8 bytes. */
+  latin1 = false,
+): TweetRecord {
+  const read = latin1 ? FROM_LATIN1 : AS_IS;
   if (!isObject(raw)) throw new MalformedTweetError(`not a tweet object (${raw === null ? 'null' : typeof raw})`);
-  const id = nonEmpty(raw.id_str) ?? nonEmpty(raw.id);
-  if (!id || !/^\d+$/.test(id)) throw new MalformedTweetError(`no usable "id_str" or "id" (${JSON.stringify(raw.id_str ?? raw.id ?? null)})`);
+  const id = read.nonEmpty(raw.id_str) ?? read.nonEmpty(raw.id);
+  if (!id || !/^\d+$/.test(id)) throw new MalformedTweetError(`no usable "id_str" or "id" (${JSON.stringify(read.text(raw.id_str) ?? read.text(raw.id) ?? null)})`);
   const user = isObject(raw.user) ? raw.user : undefined;
-  const screenName = word(user?.screen_name) ?? context.account?.screenName;
+  const screenName = read.word(user?.screen_name) ?? context.account?.screenName;
 
   const retweeted = isObject(raw.retweeted_status) ? raw.retweeted_status : undefined;
   // A native retweet's own text is cut at 140 characters; the retweeted tweet has it whole.
   const body = retweeted ?? raw;
-  const rawText = text(body.full_text) ?? text(body.text);
+  const rawText = read.text(body.full_text) ?? read.text(body.text);
   if (rawText === undefined) throw new MalformedTweetError(`tweet ${id}: no "full_text" or "text"`);
   let tweetText = decodeHTML(rawText);
-  const retweetedUser = retweeted && isObject(retweeted.user) ? nonEmpty(retweeted.user.screen_name) : undefined;
+  const retweetedUser = retweeted && isObject(retweeted.user) ? read.nonEmpty(retweeted.user.screen_name) : undefined;
   if (retweeted && retweetedUser) tweetText = `RT @${retweetedUser}: ${tweetText}`;
 
-  const createdAtText = text(raw.created_at);
+  const createdAtText = read.text(raw.created_at);
   let created = (createdAtText !== undefined ? twitterTime(createdAtText) : undefined) ?? parseDate(createdAtText, { defaultZone: 'UTC' });
   if (!created) {
     created = snowflakeTime(id);
@@ -173,16 +208,16 @@ export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, war
 
   const entities = isObject(body.entities) ? body.entities : {};
   const outerEntities = isObject(raw.entities) ? raw.entities : {};
-  const urls = urlsOf(entities);
+  const urls = urlsOf(entities, read);
   const mentions = list(entities.user_mentions)
-    .map((mention) => word(mention.screen_name))
+    .map((mention) => read.word(mention.screen_name))
     .filter((name): name is string => !!name);
   if (retweetedUser && !mentions.some((name) => name.toLowerCase() === retweetedUser.toLowerCase())) mentions.unshift(retweetedUser);
-  for (const name of list(outerEntities.user_mentions).map((mention) => word(mention.screen_name))) {
+  for (const name of list(outerEntities.user_mentions).map((mention) => read.word(mention.screen_name))) {
     if (name && !mentions.includes(name)) mentions.push(name);
   }
   const hashtags = list(entities.hashtags)
-    .map((tag) => word(tag.text) ?? word(tag.tag))
+    .map((tag) => read.word(tag.text) ?? read.word(tag.tag))
     .filter((tag): tag is string => !!tag);
   // Arrays grown by push keep spare room; archive-wide that is megabytes, so keep exact copies.
 
@@ -193,15 +228,15 @@ export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, war
     urls: exact(urls),
     mentions: exact(mentions),
     hashtags: exact(hashtags),
-    media: mediaOf(id, body, context),
+    media: mediaOf(id, body, context, read),
   };
   if (screenName) record.screenName = screenName;
-  const authorName = nonEmpty(user?.name) ?? context.account?.displayName;
+  const authorName = read.nonEmpty(user?.name) ?? context.account?.displayName;
   if (authorName) record.authorName = authorName;
 
-  const replyStatus = nonEmpty(raw.in_reply_to_status_id_str) ?? nonEmpty(raw.in_reply_to_status_id);
-  const replyUser = nonEmpty(raw.in_reply_to_user_id_str) ?? nonEmpty(raw.in_reply_to_user_id);
-  const replyName = nonEmpty(raw.in_reply_to_screen_name);
+  const replyStatus = read.nonEmpty(raw.in_reply_to_status_id_str) ?? read.nonEmpty(raw.in_reply_to_status_id);
+  const replyUser = read.nonEmpty(raw.in_reply_to_user_id_str) ?? read.nonEmpty(raw.in_reply_to_user_id);
+  const replyName = read.nonEmpty(raw.in_reply_to_screen_name);
   if (replyStatus || replyUser || replyName) {
     record.inReplyTo = {};
     if (replyStatus) record.inReplyTo.statusId = replyStatus;
@@ -212,7 +247,7 @@ export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, war
   if (retweeted) {
     record.retweetOf = {};
     if (retweetedUser) record.retweetOf.screenName = retweetedUser;
-    const retweetedId = nonEmpty(retweeted.id_str) ?? nonEmpty(retweeted.id);
+    const retweetedId = read.nonEmpty(retweeted.id_str) ?? read.nonEmpty(retweeted.id);
     if (retweetedId) record.retweetOf.id = retweetedId;
   } else {
     // The data archive keeps no retweeted_status: an old-style `RT @user:` text is all there is.
@@ -220,15 +255,16 @@ export function fromArchiveTweet(raw: unknown, context: ArchiveTweetContext, war
     if (oldStyle) record.retweetOf = { screenName: oldStyle };
   }
 
-  const quoted = nonEmpty(raw.quoted_status_id_str) ?? urls.map((url) => STATUS_URL.exec(url.expanded_url)?.[1]).find(Boolean);
+  const quoted = read.nonEmpty(raw.quoted_status_id_str) ?? urls.map((url) => STATUS_URL.exec(url.expanded_url)?.[1]).find(Boolean);
   if (quoted) record.quotedStatusId = quoted;
-  const favorites = count(raw.favorite_count);
+  const favorites = read.count(raw.favorite_count);
   if (favorites !== undefined) record.favoriteCount = favorites;
-  const retweets = count(raw.retweet_count);
+  const retweets = read.count(raw.retweet_count);
   if (retweets !== undefined) record.retweetCount = retweets;
-  const lang = word(raw.lang);
+  const lang = read.word(raw.lang);
   if (lang) record.lang = lang;
-  const client = typeof raw.source === 'string' ? clientOf(raw.source) : undefined;
+  const source = typeof raw.source === 'string' ? read.recurring(raw.source) : undefined;
+  const client = source ? clientOf(source) : undefined;
   if (client) record.client = client;
   return record;
 }
@@ -243,14 +279,14 @@ function clientOf(sourceHtml: string): string | undefined {
   return name;
 }
 
-function urlsOf(entities: Json): TweetUrl[] {
+function urlsOf(entities: Json, read: Fields): TweetUrl[] {
   const urls: TweetUrl[] = [];
   for (const url of list(entities.urls)) {
-    const short = nonEmpty(url.url);
+    const short = read.nonEmpty(url.url);
     if (!short) continue;
     // Before t.co (2008–2011) `url` was the address itself and `expanded_url` often null.
-    const expanded = nonEmpty(url.expanded_url) ?? short;
-    urls.push({ url: short, expanded_url: expanded, display_url: displayUrl(nonEmpty(url.display_url) ?? displayForm(expanded)) });
+    const expanded = read.nonEmpty(url.expanded_url) ?? short;
+    urls.push({ url: short, expanded_url: expanded, display_url: displayUrl(read.recurring(url.display_url) ?? displayForm(expanded)) });
   }
   return urls;
 }
@@ -262,7 +298,7 @@ function displayForm(url: string): string {
 
 const MEDIA_TYPES = new Set<TweetMediaType>(['photo', 'video', 'animated_gif']);
 
-function mediaOf(id: string, body: Json, context: ArchiveTweetContext): TweetMedia[] {
+function mediaOf(id: string, body: Json, context: ArchiveTweetContext, read: Fields): TweetMedia[] {
   const extended = isObject(body.extended_entities) ? list(body.extended_entities.media) : [];
   const basic = isObject(body.entities) ? list(body.entities.media) : [];
   const items = extended.length ? extended : basic;
@@ -271,26 +307,26 @@ function mediaOf(id: string, body: Json, context: ArchiveTweetContext): TweetMed
   const unclaimed = new Set(files.map((file) => file.name));
   const media: TweetMedia[] = [];
   for (const item of items) {
-    const type = (nonEmpty(item.type) ?? 'photo') as TweetMediaType;
+    const type = (read.nonEmpty(item.type) ?? 'photo') as TweetMediaType;
     const entry: TweetMedia = { type: MEDIA_TYPES.has(type) ? type : 'photo' };
-    const short = nonEmpty(item.url);
+    const short = read.nonEmpty(item.url);
     if (short) entry.url = short;
-    const image = nonEmpty(item.media_url_https) ?? nonEmpty(item.media_url);
+    const image = read.nonEmpty(item.media_url_https) ?? read.nonEmpty(item.media_url);
     if (image) entry.imageUrl = image;
-    const alt = nonEmpty(item.ext_alt_text);
+    const alt = read.nonEmpty(item.ext_alt_text);
     if (alt) entry.altText = alt;
     const candidates: string[] = [];
     if (entry.type !== 'photo') {
       const variants = isObject(item.video_info) ? list(item.video_info.variants) : [];
       const playable = variants
-        .filter((variant) => nonEmpty(variant.content_type) === 'video/mp4' && nonEmpty(variant.url))
-        .sort((a, b) => (count(b.bitrate) ?? 0) - (count(a.bitrate) ?? 0));
+        .filter((variant) => read.nonEmpty(variant.content_type) === 'video/mp4' && read.nonEmpty(variant.url))
+        .sort((a, b) => (read.count(b.bitrate) ?? 0) - (read.count(a.bitrate) ?? 0));
       const best = playable[0];
       if (best) {
-        entry.videoUrl = nonEmpty(best.url)!;
+        entry.videoUrl = read.nonEmpty(best.url)!;
         entry.videoType = 'video/mp4';
       }
-      for (const variant of playable) candidates.push(baseName(nonEmpty(variant.url)!));
+      for (const variant of playable) candidates.push(baseName(read.nonEmpty(variant.url)!));
     }
     if (image) candidates.push(baseName(image));
     const file = files.find((candidate) => unclaimed.has(candidate.name) && candidates.some((base) => candidate.name.endsWith(`-${base}`)));

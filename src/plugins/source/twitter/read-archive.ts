@@ -238,6 +238,8 @@ export class TwitterArchiveReader {
           onWarning: this.onProblem,
           onSkipped: (error) => this.onProblem(error.message),
           reopen: () => this.files.openStream(file.name),
+          // fromArchiveTweet decodes each string it keeps.
+          latin1: true,
         });
         for await (const batch of elements) {
           const records: TweetRecord[] = [];
@@ -245,7 +247,12 @@ export class TwitterArchiveReader {
             const tweet = unwrapArchiveElement(element.value);
             try {
               records.push(
-                fromArchiveTweet(tweet ?? element.value, context, (message) => this.onProblem(`${label} item ${element.index + 1}: ${message}`)),
+                fromArchiveTweet(
+                  tweet ?? element.value,
+                  context,
+                  (message) => this.onProblem(`${label} item ${element.index + 1}: ${message}`),
+                  element.latin1,
+                ),
               );
             } catch (error) {
               if (!(error instanceof MalformedTweetError)) throw error;
