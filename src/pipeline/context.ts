@@ -72,14 +72,22 @@ export interface Store {
   /** The entries an output feed retains across runs, newest first. */
   loadRetained(feed: string): Promise<Entry[]>;
   /**
+   * The window's order, version and per-entry digests and times, without reading the entries:
+   * enough for a publisher to tell that a run brought nothing new. `undefined` when the window
+   * was never saved (or was saved before the store kept an index).
+   */
+  retainedIndex(feed: string): Promise<RetainedIndex | undefined>;
+  /**
    * Replaces the window. An entry object handed back as `loadRetained` gave it counts as unchanged
    * (and costs nothing to keep), so change an entry by making a new object, never in place.
-   */
-  /**
+   * `digestOf` names what an entry was made from (the sanitizer's input): an entry whose digest
+   * equals the one stored for its id counts as unchanged without being read. A save that changes
+   * nothing writes nothing.
+   *
    * Returns the window's version: the same string for as long as its entries, their content and
    * their order stay the same (so a publisher can tell that nothing needs rendering again).
    */
-  saveRetained(feed: string, entries: Entry[]): Promise<string>;
+  saveRetained(feed: string, entries: Entry[], digestOf?: (entry: Entry) => string | undefined): Promise<string>;
   /**
    * Large bytes (a rendered feed) with a small JSON record about them (its validators), written
    * together; the record can be read without the bytes.
@@ -90,6 +98,22 @@ export interface Store {
   /** Reachable and writable (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** One entry of a retained window as the store indexes it. */
+export interface RetainedRef {
+  id: string;
+  /** What the stored entry was made from, as its saver named it; absent when it named nothing. */
+  digest?: string;
+  /** The entry's time (`entryTime`), for windowing without reading it. */
+  time?: number;
+}
+
+export interface RetainedIndex {
+  /** As `saveRetained` returned it. */
+  version: string;
+  /** In the window's order. */
+  entries: RetainedRef[];
 }
 
 // ─── Queue ───────────────────────────────────────────────────────────────────────────────────

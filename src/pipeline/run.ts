@@ -8,7 +8,6 @@ import { pino } from 'pino';
 import type { CompiledRule, Context, Logger, PluginContext, Queue, Store } from './context.js';
 import type { Entry, Feed, Subscription } from './model.js';
 import { sortNewestFirst } from './model.js';
-import { sha256Hex } from './ids.js';
 import type { PluginDefinition, SourcePlugin } from './plugin.js';
 import { newReport } from './report.js';
 import type { RunReport, SourceOutcome } from './report.js';
@@ -18,7 +17,7 @@ import { createHttpClient } from '../http/client.js';
 import { createQueue } from '../queue/index.js';
 import { registerPluginJobs } from '../queue/register.js';
 import { openStore } from '../store/index.js';
-import { sanitizeEntry, sanitizeSimpleEntry } from '../plugins/filter/sanitize.js';
+import { sanitizeOnRead } from '../plugins/filter/sanitize.js';
 
 export interface RunOptions {
   env?: NodeJS.ProcessEnv;
@@ -84,7 +83,7 @@ export async function runRecipe(recipeOrPath: Recipe | string, options: RunOptio
     report.entriesIn = countEntries(feeds);
     feeds = await filterPhase(recipe, contexts, feeds, context);
     feeds = await smartfeedPhase(recipe, contexts, feeds, context);
-    feeds = await sanitizeLast(feeds, store);
+    feeds = sanitizeLast(feeds);
     report.entriesOut = countEntries(feeds);
     await publishPhase(recipe, contexts, feeds, context);
     const deliveries = await queue.drain();
@@ -415,39 +414,17 @@ function mergeBack(result: Feed[], rest: Feed[]): Feed[] {
 
 /**
  * Whatever a recipe did, nothing reaches a publisher unsanitized: the allowlist runs last, on
- * every entry, with relative links resolved against the entry's or the feed's page. The
- * full allowlist is the slowest step of a run, so what its fast path cannot take is remembered by
- * a hash of its input: a feed fetched again costs a lookup per entry, not a parse.
+ * every entry, with relative links resolved against the entry's or the feed's page. It runs when
+ * a publisher first reads an entry's HTML, so an entry a publisher already has (same digest of
+ * what it was made from, see `sanitizedFrom`) costs a hash, not a parse.
  */
-async function sanitizeLast(feeds: Feed[], store: Store): Promise<Feed[]> {
-  const sanitizeCached = async (raw: Entry, baseUrl: string | undefined): Promise<Entry> => {
-    const entry = withSafeLinks(raw);
-    if (entry.content === undefined && entry.summary === undefined && entry.parts.length === 0) return entry;
-    const simple = sanitizeSimpleEntry(entry, baseUrl ? { baseUrl } : {});
-    if (simple) return simple;
-    const key = sha256Hex(JSON.stringify([baseUrl ?? null, entry.link ?? null, entry.content ?? null, entry.summary ?? null, entry.parts.length]));
-    const cached = entry.parts.length === 0 ? await store.get<{ content?: string; summary?: string }>('sanitized', key) : undefined;
-    if (cached) return { ...entry, ...cached };
-    const clean = sanitizeEntry(entry, baseUrl ? { baseUrl } : {});
-    if (entry.parts.length === 0) {
-      const remembered: { content?: string; summary?: string } = {};
-      if (clean.content !== undefined) remembered.content = clean.content;
-      if (clean.summary !== undefined) remembered.summary = clean.summary;
-      await store.set('sanitized', key, remembered, SANITIZED_TTL_MS);
-    }
-    return clean;
-  };
-  const result: Feed[] = [];
-  for (const feed of feeds) {
+function sanitizeLast(feeds: Feed[]): Feed[] {
+  return feeds.map((feed) => {
     const baseUrl = feed.link ?? (feed.url && /^https?:/.test(feed.url) ? feed.url : undefined);
-    const entries: Entry[] = [];
-    for (const entry of feed.entries) entries.push(await sanitizeCached(entry, baseUrl));
-    result.push({ ...feed, entries });
-  }
-  return result;
+    const options = baseUrl ? { baseUrl } : {};
+    return { ...feed, entries: feed.entries.map((entry) => sanitizeOnRead(withSafeLinks(entry), options)) };
+  });
 }
-
-const SANITIZED_TTL_MS = 30 * 86_400_000;
 
 const PUBLISHABLE_URL = /^(?:https?:|mailto:)/i;
 

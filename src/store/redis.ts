@@ -7,12 +7,14 @@
  *   PREFIX:kv:NAMESPACE:KEY     the JSON value, with Redis's own expiry when it has a TTL
  *   PREFIX:idx:NAMESPACE        sorted set of the namespace's keys, scored by expiry (or +inf)
  *   PREFIX:retained:FEED        the JSON array of a feed's retained entries
+ *   PREFIX:retained-index:FEED  its ids, digests and times in order, and its version
  *   PREFIX:blob:NAMESPACE:KEY   hash of `record` (JSON) and `body` (bytes), e.g. a rendered feed
  */
 import { createHash } from 'node:crypto';
 import { Redis } from 'ioredis';
-import type { Store } from '../pipeline/context.js';
+import type { RetainedIndex, RetainedRef, Store } from '../pipeline/context.js';
 import type { Entry } from '../pipeline/model.js';
+import { entryTime } from '../pipeline/model.js';
 import { redactUrl } from '../queue/bullmq.js';
 
 export interface RedisStoreOptions {
@@ -28,6 +30,8 @@ export class RedisStore implements Store {
   private readonly client: Redis;
   private readonly where: string;
   private lastError: string | undefined;
+  /** The digest the index held for each entry object `loadRetained` handed out. */
+  private readonly loadedDigest = new WeakMap<Entry, string>();
 
   constructor(url: string, options: RedisStoreOptions = {}) {
     this.prefix = options.prefix ?? 'kakehashi';
@@ -78,15 +82,45 @@ export class RedisStore implements Store {
   }
 
   async loadRetained(feed: string): Promise<Entry[]> {
-    const raw = await this.run('loadRetained', () => this.client.get(this.retainedKey(feed)));
-    return raw === null ? [] : (JSON.parse(raw) as Entry[]);
+    const [raw, index] = await this.run('loadRetained', () => this.client.mget(this.retainedKey(feed), this.retainedIndexKey(feed)));
+    if (!raw) return [];
+    const entries = JSON.parse(raw) as Entry[];
+    const refs = index ? (JSON.parse(index) as RetainedIndex).entries : [];
+    entries.forEach((entry, i) => {
+      const digest = refs[i]?.id === entry.id ? refs[i]!.digest : undefined;
+      if (digest !== undefined) this.loadedDigest.set(entry, digest);
+    });
+    return entries;
   }
 
-  async saveRetained(feed: string, entries: Entry[]): Promise<string> {
+  async retainedIndex(feed: string): Promise<RetainedIndex | undefined> {
+    const raw = await this.run('retainedIndex', () => this.client.get(this.retainedIndexKey(feed)));
+    return raw === null ? undefined : (JSON.parse(raw) as RetainedIndex);
+  }
+
+  /**
+   * The window is one JSON value, rewritten whole when anything in it changed; beside it, its
+   * index (ids, digests, times, version). When every entry's digest matches the index, nothing
+   * is read or written.
+   */
+  async saveRetained(feed: string, entries: Entry[], digestOf?: (entry: Entry) => string | undefined): Promise<string> {
+    const refs: RetainedRef[] = entries.map((entry) => {
+      const digest = this.loadedDigest.get(entry) ?? digestOf?.(entry);
+      const time = entryTime(entry);
+      return { id: entry.id, ...(digest !== undefined ? { digest } : {}), ...(time !== undefined ? { time } : {}) };
+    });
+    const previous = await this.retainedIndex(feed);
+    const unchanged =
+      previous !== undefined &&
+      previous.entries.length === refs.length &&
+      refs.every((ref, i) => ref.digest !== undefined && ref.id === previous.entries[i]!.id && ref.digest === previous.entries[i]!.digest);
+    if (unchanged) return previous.version;
     const json = JSON.stringify(entries);
-    await this.run('saveRetained', () => this.client.set(this.retainedKey(feed), json));
     // The content is the version: equal windows, equal digests, whoever saved them.
-    return createHash('sha1').update(json).digest('hex');
+    const version = createHash('sha1').update(json).digest('hex');
+    const index: RetainedIndex = { version, entries: refs };
+    await this.run('saveRetained', () => this.client.multi().set(this.retainedKey(feed), json).set(this.retainedIndexKey(feed), JSON.stringify(index)).exec());
+    return version;
   }
 
   async putBlob(namespace: string, key: string, record: unknown, body: Uint8Array): Promise<void> {
@@ -147,6 +181,10 @@ export class RedisStore implements Store {
 
   private retainedKey(feed: string): string {
     return `${this.prefix}:retained:${encodeURIComponent(feed)}`;
+  }
+
+  private retainedIndexKey(feed: string): string {
+    return `${this.prefix}:retained-index:${encodeURIComponent(feed)}`;
   }
 
   private async run<R>(operation: string, command: () => Promise<R>): Promise<R> {

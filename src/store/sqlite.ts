@@ -11,8 +11,9 @@ import { mkdirSync, readdirSync, statSync, unlinkSync } from 'node:fs';
 import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Store } from '../pipeline/context.js';
+import type { RetainedIndex, Store } from '../pipeline/context.js';
 import type { Entry, EntrySource } from '../pipeline/model.js';
+import { entryTime } from '../pipeline/model.js';
 
 const requireHere = createRequire(import.meta.url);
 
@@ -133,8 +134,11 @@ export function openSqliteStore(path: string): Store {
     async loadRetained(feed) {
       return retained.load(feed);
     },
-    async saveRetained(feed, entries) {
-      return retained.save(feed, entries);
+    async retainedIndex(feed) {
+      return retained.index(feed);
+    },
+    async saveRetained(feed, entries, digestOf) {
+      return retained.save(feed, entries, digestOf);
     },
     putBlob: blobs.put,
     getBlobRecord: blobs.getRecord,
@@ -156,12 +160,22 @@ const COMMIT_EVERY_ROWS = 2000;
 /** Smaller commits leave the checkpoint to SQLite: a thread is not worth starting for them. */
 const CHECKPOINT_AFTER_ROWS = 1000;
 
+/** A retained_order row's `refs`: per entry `[id, digest or null, time or null]`, in order. */
+type StoredRef = [string, string | null, number | null];
+
 /**
  * Retained windows, one row per entry plus the order: a run that brings back the entries it had
- * writes nothing but the order, and a new entry costs one row, not a rewrite of the window.
+ * writes nothing, and a new entry costs one row, not a rewrite of the window. The order row also
+ * keeps each entry's digest and time (its index), so an unchanged window is recognised without
+ * reading a single entry.
  */
 function retainedWindows(db: Database.Database, onCommit: (rowsWritten: number) => void) {
-  const orderStatement = db.prepare<[string], { ids: string; version: string | null }>('SELECT ids, version FROM retained_order WHERE feed = ?');
+  if (!db.prepare<[], { name: string }>('PRAGMA table_info(retained_order)').all().some((column) => column.name === 'refs')) {
+    db.exec('ALTER TABLE retained_order ADD COLUMN refs TEXT');
+  }
+  const orderStatement = db.prepare<[string], { ids: string; version: string | null; refs: string | null }>(
+    'SELECT ids, version, refs FROM retained_order WHERE feed = ?',
+  );
   const rowsStatement = db.prepare<[string], { id: string; entry: string }>('SELECT id, entry FROM retained_entries WHERE feed = ?');
   const upsertRows = (rows: number) =>
     db.prepare(
@@ -174,11 +188,14 @@ function retainedWindows(db: Database.Database, onCommit: (rowsWritten: number) 
   const upsertOne = upsertRows(1);
   const removeStatement = db.prepare('DELETE FROM retained_entries WHERE feed = ? AND id = ?');
   const saveOrderStatement = db.prepare(
-    'INSERT INTO retained_order (feed, ids, version) VALUES (?, ?, ?) ON CONFLICT (feed) DO UPDATE SET ids = excluded.ids, version = excluded.version',
+    'INSERT INTO retained_order (feed, ids, version, refs) VALUES (?, ?, ?, ?) ' +
+      'ON CONFLICT (feed) DO UPDATE SET ids = excluded.ids, version = excluded.version, refs = excluded.refs',
   );
   const sources = entrySources(db);
   /** The stored JSON of each entry object `load` handed out, so an untouched one is not serialised again. */
   const loadedText = new WeakMap<Entry, string>();
+  /** The digest stored with each entry object `load` handed out. */
+  const loadedDigest = new WeakMap<Entry, string>();
   /** Per feed, the JSON each id had in the table at the last load, until the save that follows it. */
   const stored = new Map<string, Map<string, string>>();
 
@@ -189,24 +206,64 @@ function retainedWindows(db: Database.Database, onCommit: (rowsWritten: number) 
     return rows;
   };
 
+  const readIndex = (feed: string) => {
+    const order = orderStatement.get(feed);
+    if (!order) return undefined;
+    const refs: StoredRef[] = order.refs ? (JSON.parse(order.refs) as StoredRef[]) : (JSON.parse(order.ids) as string[]).map((id) => [id, null, null]);
+    return { version: order.version, refs, refsText: order.refs };
+  };
+
   /**
    * Committed every few thousand rows rather than once: the log can then be copied into the
    * database (by the background checkpointer) while the rest is written. A save cut short leaves
    * the previous order, whose entries are all still there, some perhaps in their newer version.
+   * Rows are written as they are serialised, so a big import never holds all their texts at once;
+   * the transaction only starts at the first row that differs.
    */
-  const save = (feed: string, entries: Entry[]): string => {
-    db.exec('BEGIN IMMEDIATE');
+  const save = (feed: string, entries: Entry[], digestOf: ((entry: Entry) => string | undefined) | undefined): string => {
+    const previous = readIndex(feed);
+    const before = new Map<string, string | null>();
+    for (const [id, digest] of previous?.refs ?? []) before.set(id, digest);
+    let batch: string[] = [];
+    let rowsWritten = 0;
     let rowsInTransaction = 0;
-    const commitSometimes = (rowsWritten: number) => {
-      rowsInTransaction += rowsWritten;
+    const write = () => {
+      if (!db.inTransaction) db.exec('BEGIN IMMEDIATE');
+      if (batch.length === UPSERT_BATCH * 3) upsertBatch.run(batch);
+      else for (let at = 0; at < batch.length; at += 3) upsertOne.run(batch[at], batch[at + 1], batch[at + 2]);
+      rowsInTransaction += batch.length / 3;
+      rowsWritten += batch.length / 3;
+      batch = [];
       if (rowsInTransaction < COMMIT_EVERY_ROWS) return;
       db.exec('COMMIT');
       onCommit(rowsInTransaction);
-      db.exec('BEGIN IMMEDIATE');
       rowsInTransaction = 0;
     };
     try {
-      const version = saveRows(feed, entries, commitSometimes);
+      const refs: StoredRef[] = [];
+      const kept = new Set<string>();
+      for (const entry of entries) {
+        const digest = loadedDigest.get(entry) ?? digestOf?.(entry);
+        refs.push([entry.id, digest ?? null, entryTime(entry) ?? null]);
+        kept.add(entry.id);
+        const storedDigest = before.get(entry.id);
+        if (storedDigest !== undefined && digest !== undefined && storedDigest === digest) continue;
+        const text = loadedText.get(entry) ?? JSON.stringify({ ...entry, source: sources.refOf(entry.source) });
+        // Compared with what this process read at its load; a writer in between (another
+        // process) is last-writer-wins, as a whole-window rewrite was.
+        if (storedDigest !== undefined && (stored.get(feed) ?? readRows(feed)).get(entry.id) === text) continue;
+        batch.push(feed, entry.id, text);
+        if (batch.length === UPSERT_BATCH * 3) write();
+      }
+      if (batch.length > 0) write();
+      const removed = [...before.keys()].filter((id) => !kept.has(id));
+      const refsText = JSON.stringify(refs);
+      const contentSame = rowsWritten === 0 && removed.length === 0 && Boolean(previous?.version);
+      if (contentSame && previous!.refsText === refsText) return previous!.version!;
+      const version = contentSame && sameOrder(previous!.refs, refs) ? previous!.version! : randomUUID();
+      if (!db.inTransaction) db.exec('BEGIN IMMEDIATE');
+      for (const id of removed) removeStatement.run(feed, id);
+      saveOrderStatement.run(feed, JSON.stringify(refs.map(([id]) => id)), version, refsText);
       db.exec('COMMIT');
       onCommit(rowsInTransaction);
       return version;
@@ -216,59 +273,34 @@ function retainedWindows(db: Database.Database, onCommit: (rowsWritten: number) 
     }
   };
 
-  const saveRows = (feed: string, entries: Entry[], commitSometimes: (rowsWritten: number) => void): string => {
-    // Compared with what this process read at its load; a writer in between (another process) is
-    // last-writer-wins, as a whole-window rewrite was.
-    const rows = stored.get(feed) ?? readRows(feed);
-    const kept = new Set<string>();
-    let batch: string[] = [];
-    let changed = 0;
-    for (const entry of entries) {
-      const text = loadedText.get(entry) ?? JSON.stringify({ ...entry, source: sources.refOf(entry.source) });
-      if (rows.size > 0) kept.add(entry.id);
-      if (rows.get(entry.id) === text) continue;
-      changed++;
-      batch.push(feed, entry.id, text);
-      if (batch.length === UPSERT_BATCH * 3) {
-        upsertBatch.run(batch);
-        batch = [];
-        commitSometimes(UPSERT_BATCH);
-      }
-    }
-    for (let at = 0; at < batch.length; at += 3) upsertOne.run(batch.slice(at, at + 3));
-    commitSometimes(batch.length / 3);
-    for (const id of rows.keys()) {
-      if (kept.has(id)) continue;
-      removeStatement.run(feed, id);
-      changed++;
-    }
-    const ids = JSON.stringify(entries.map((entry) => entry.id));
-    const previous = orderStatement.get(feed);
-    if (changed === 0 && previous?.ids === ids && previous.version) return previous.version;
-    const version = randomUUID();
-    saveOrderStatement.run(feed, ids, version);
-    return version;
-  };
-
   return {
     load(feed: string): Entry[] {
-      const order = orderStatement.get(feed);
+      const index = readIndex(feed);
       const rows = readRows(feed);
-      const ids: string[] = order ? (JSON.parse(order.ids) as string[]) : [...rows.keys()];
+      const refs: StoredRef[] = index?.refs ?? [...rows.keys()].map((id) => [id, null, null]);
       const entries: Entry[] = [];
-      for (const id of ids) {
+      for (const [id, digest] of refs) {
         const text = rows.get(id);
         if (text === undefined) continue;
         const entry = JSON.parse(text) as Omit<Entry, 'source'> & { source: EntrySource | number };
         if (typeof entry.source === 'number') entry.source = sources.byRef(entry.source);
         loadedText.set(entry as Entry, text);
+        if (digest !== null) loadedDigest.set(entry as Entry, digest);
         entries.push(entry as Entry);
       }
       return entries;
     },
-    save(feed: string, entries: Entry[]): string {
+    index(feed: string): RetainedIndex | undefined {
+      const index = readIndex(feed);
+      if (!index?.version || !index.refsText) return undefined;
+      return {
+        version: index.version,
+        entries: index.refs.map(([id, digest, time]) => ({ id, ...(digest !== null ? { digest } : {}), ...(time !== null ? { time } : {}) })),
+      };
+    },
+    save(feed: string, entries: Entry[], digestOf?: (entry: Entry) => string | undefined): string {
       try {
-        return save(feed, entries);
+        return save(feed, entries, digestOf);
       } finally {
         // The texts are only kept from a load to the save after it: an import of 100,000 entries
         // must not hold them all twice.
@@ -276,6 +308,10 @@ function retainedWindows(db: Database.Database, onCommit: (rowsWritten: number) 
       }
     },
   };
+}
+
+function sameOrder(a: StoredRef[], b: StoredRef[]): boolean {
+  return a.length === b.length && a.every(([id], i) => id === b[i]![0]);
 }
 
 /**

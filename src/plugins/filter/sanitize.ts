@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Entry } from '../../pipeline/model.js';
+import { VERSION } from '../../version.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { sanitizeHtmlFragment, type SanitizeOptions } from './sanitize/policy.js';
 import { sanitizeSimpleHtml } from './sanitize/simple.js';
@@ -46,6 +48,67 @@ function sanitizeEntryWith(entry: Entry, options: SanitizeOptions, clean: (html:
     ...(summary !== undefined ? { summary } : {}),
     parts,
   };
+}
+
+/** The keys sanitizing may change; the rest of an entry passes through as it is. */
+const SANITIZED_KEYS = ['content', 'summary', 'parts'] as const;
+
+const madeFrom = new WeakMap<Entry, string>();
+
+/**
+ * The digest of the unsanitized entry (and base URL, and our version) that `sanitizeOnRead` made
+ * this one from. Equal digests, equal sanitized entries: a publisher that stored the entry made
+ * from the same digest can keep what it stored without reading this one.
+ */
+export function sanitizedFrom(entry: Entry): string | undefined {
+  return madeFrom.get(entry);
+}
+
+/**
+ * Content and summary (nearly all of an entry's bytes) go into the hash as they are; serialising
+ * them into JSON first would cost as much as sanitizing them.
+ */
+function digestOf(raw: Entry, options: SanitizeOptions): string {
+  const { content, summary, ...rest } = raw;
+  const hash = createHash('sha256').update(JSON.stringify([VERSION, options.baseUrl ?? null, rest, content?.length ?? null, summary?.length ?? null]));
+  if (content) hash.update(content);
+  if (summary) hash.update(summary);
+  return hash.digest('base64url');
+}
+
+/**
+ * What `sanitizeEntry` would return, except that content, summary and parts are sanitized when
+ * one of them is first read (a property getter, which spreads, `JSON.stringify` and structured
+ * clones go through too): nothing can see them unsanitized, and an entry nobody reads — one a
+ * publisher already stored, by `sanitizedFrom` — is never sanitized. Simple HTML takes the fast
+ * path, anything else sanitize-html.
+ */
+export function sanitizeOnRead(raw: Entry, options: SanitizeOptions = {}): Entry {
+  const entry: Entry = { ...raw };
+  madeFrom.set(entry, digestOf(raw, options));
+  if (raw.content === undefined && raw.summary === undefined && raw.parts.length === 0) return entry;
+  const settle = () => {
+    const clean = sanitizeSimpleEntry(raw, options) ?? sanitizeEntry(raw, options);
+    for (const key of SANITIZED_KEYS) {
+      if (key in entry) Object.defineProperty(entry, key, { value: clean[key], writable: true, enumerable: true, configurable: true });
+    }
+  };
+  for (const key of SANITIZED_KEYS) {
+    if (!(key in entry)) continue;
+    Object.defineProperty(entry, key, {
+      get() {
+        settle();
+        return entry[key];
+      },
+      set(value: unknown) {
+        settle();
+        Object.defineProperty(entry, key, { value, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: true,
+      configurable: true,
+    });
+  }
+  return entry;
 }
 
 export default definePlugin({

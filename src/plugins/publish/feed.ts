@@ -1,11 +1,12 @@
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { PluginContext } from '../../pipeline/context.js';
-import type { Feed } from '../../pipeline/model.js';
+import type { PluginContext, RetainedIndex } from '../../pipeline/context.js';
+import type { Entry, Feed } from '../../pipeline/model.js';
 import { makeFeed } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../../feed/render.js';
-import { retainWindow } from './feed/retain.js';
+import { retainWindow, type RetainPolicy } from './feed/retain.js';
+import { sanitizedFrom } from '../filter/sanitize.js';
 import { renderInputs, storeRender, writeOutput, type WriteJob } from './feed/output.js';
 
 export { storeRender, type RenderedFeed, type RenderRecord } from './feed/output.js';
@@ -55,34 +56,74 @@ export default definePlugin({
   },
   async publish(feeds, ctx) {
     const now = ctx.clock.now();
+    const name = ctx.config.name;
     const incoming = feeds.flatMap((feed) => feed.entries);
-    const retained = await ctx.store.loadRetained(ctx.config.name);
-    const entries = retainWindow(retained, incoming, {
-      keep: ctx.config.keep,
-      now,
-      ...(ctx.config.keep_days !== undefined ? { keepDays: ctx.config.keep_days } : {}),
-    });
-    const windowVersion = await ctx.store.saveRetained(ctx.config.name, entries);
-    const output = outputFeed(feeds, ctx.config, entries);
+    const policy: RetainPolicy = { keep: ctx.config.keep, now, ...(ctx.config.keep_days !== undefined ? { keepDays: ctx.config.keep_days } : {}) };
+    const index = await ctx.store.retainedIndex(name);
+    let entries: Entry[] | undefined;
+    let windowVersion: string;
+    let count: number;
+    if (index && windowUnchanged(index, incoming, policy)) {
+      // Nothing new: the stored window, its version and (below) its renders stand as they are.
+      windowVersion = index.version;
+      count = index.entries.length;
+    } else {
+      const retained = await ctx.store.loadRetained(name);
+      // An entry made from what a retained one was made from is that entry: it is kept as stored,
+      // neither sanitized nor written again.
+      const stored = new Map(index?.entries.map((ref) => [ref.id, ref.digest]));
+      const fresh = incoming.filter((entry) => {
+        const digest = sanitizedFrom(entry);
+        return digest === undefined || stored.get(entry.id) !== digest;
+      });
+      entries = retainWindow(retained, fresh, policy);
+      windowVersion = await ctx.store.saveRetained(name, entries, sanitizedFrom);
+      count = entries.length;
+    }
+    const windowEntries = async () => (entries ??= await ctx.store.loadRetained(name));
     const dir = ctx.config.dir ? ctx.resolvePath(ctx.config.dir) : ctx.global.outputDir;
     const outputs: string[] = [];
+    const described = outputFeed(feeds, ctx.config, []);
     for (const format of ctx.config.formats) {
-      const path = join(dir, `${ctx.config.name}.${FORMATS[format].extension}`);
-      const renderKey = `${ctx.config.name}.${format}`;
+      const path = join(dir, `${name}.${FORMATS[format].extension}`);
+      const renderKey = `${name}.${format}`;
       const digest = await storeRender(ctx, renderKey, {
-        inputs: renderInputs(windowVersion, format, ctx.config.base_url, ctx.global.timezone, output.title, output.link, output.description),
+        inputs: renderInputs(windowVersion, format, ctx.config.base_url, ctx.global.timezone, described.title, described.link, described.description),
         contentType: FORMATS[format].contentType,
-        entries: entries.length,
+        entries: count,
         now,
-        render: () => renderFormat(output, format, ctx, now),
+        render: async () => renderFormat({ ...described, entries: await windowEntries() }, format, ctx, now),
       });
       // The job names the stored render rather than carrying megabytes through the queue.
       await ctx.enqueue<WriteJob>('write', { path, render: renderKey }, { jobId: `${path}#${digest}` });
       outputs.push(path);
     }
-    return { outputs, entries: entries.length };
+    return { outputs, entries: count };
   },
 });
+
+/**
+ * Whether this run leaves the window as stored: every incoming entry is already in it, made from
+ * the same input, and nothing in it has aged out or fallen beyond `keep`.
+ */
+function windowUnchanged(index: RetainedIndex, incoming: Entry[], policy: RetainPolicy): boolean {
+  if (index.entries.length > policy.keep) return false;
+  const stored = new Map<string, string | undefined>();
+  for (const ref of index.entries) stored.set(ref.id, ref.digest);
+  for (const entry of incoming) {
+    const digest = sanitizedFrom(entry);
+    if (digest === undefined || stored.get(entry.id) !== digest) return false;
+  }
+  const oldest = policy.keepDays === undefined ? -Infinity : policy.now - policy.keepDays * 86_400_000;
+  let previous: number | undefined = Infinity;
+  for (const ref of index.entries) {
+    if ((ref.time ?? policy.now) < oldest) return false;
+    // Stored newest first, undated last: as retainWindow would order them again.
+    if (previous === undefined ? ref.time !== undefined : ref.time !== undefined && ref.time > previous) return false;
+    previous = ref.time;
+  }
+  return true;
+}
 
 function outputFeed(feeds: Feed[], cfg: Config, entries: Feed['entries']): Feed {
   const single = feeds.length === 1 ? feeds[0] : undefined;

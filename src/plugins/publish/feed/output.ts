@@ -34,7 +34,8 @@ export interface RenderRequest {
   contentType: string;
   entries: number;
   now: number;
-  render: () => string;
+  /** Only called when the stored render cannot be reused. */
+  render: () => string | Promise<string>;
 }
 
 /**
@@ -46,7 +47,7 @@ export interface RenderRequest {
 export async function storeRender(ctx: Pick<PluginContext<unknown>, 'store'>, key: string, request: RenderRequest): Promise<string> {
   const previous = await ctx.store.getBlobRecord<RenderRecord>('render', key);
   if (previous?.inputs === request.inputs && previous.entries === request.entries) return previous.etag.replace(/"/g, '');
-  const bytes = Buffer.from(request.render(), 'utf8');
+  const bytes = Buffer.from(await request.render(), 'utf8');
   const digest = sha256Hex(bytes).slice(0, 32);
   const etag = `"${digest}"`;
   const lastModified = previous?.etag === etag ? previous.lastModified : request.now;
