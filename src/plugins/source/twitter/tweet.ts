@@ -167,11 +167,11 @@ function flat(value: string): string {
 /**
  * A string that holds only its own characters. A title is usually a slice of the tweet's whole
  * plain text, and V8 keeps a slice as a pointer into that text: 10 MB of otherwise dead text over
- * a 100,000-tweet archive. Joined to a space and sliced again, it is copied into a string of one
- * more character, and the text it came from is let go.
+ * a 100,000-tweet archive. Cut in two and joined again, it is copied into a string of its own
+ * length; slicing a copy instead would keep a slice's header (32 bytes a tweet) on top of it.
  */
 function ownCopy(value: string): string {
-  return flat(` ${value}`).slice(1);
+  return value.length < 2 ? value : flat(value.slice(0, 1) + value.slice(1));
 }
 
 function mediaTitle(media: TweetMedia[]): string {
