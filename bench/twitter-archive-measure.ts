@@ -50,6 +50,7 @@ const started = performance.now();
 const result = await plugin.fetch({ plugin: plugin.name, tags: [], config }, ctx);
 const feed = Array.isArray(result) ? result[0]! : result;
 const read = performance.now();
+const readCpu = process.cpuUsage(cpuBefore);
 const peakAfterRead = process.resourceUsage().maxRSS / 1024;
 await store.saveRetained('twitter-archive-bench', feed.entries);
 const stored = performance.now();
@@ -60,8 +61,12 @@ if (feed.entries.length !== expected) throw new Error(`expected ${expected} entr
 
 const seconds = (stored - started) / 1000;
 const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+const readCpuSeconds = (readCpu.user + readCpu.system) / 1e6;
 console.log(`tweets:              ${feed.entries.length}`);
-console.log(`read + convert:      ${((read - started) / 1000).toFixed(2)} s (${Math.round(feed.entries.length / ((read - started) / 1000))} tweets/s)`);
+console.log(
+  `read + convert:      ${((read - started) / 1000).toFixed(2)} s (${Math.round(feed.entries.length / ((read - started) / 1000))} tweets/s), ` +
+    `${readCpuSeconds.toFixed(2)} CPU s (${Math.round(feed.entries.length / readCpuSeconds)} tweets per CPU second)`,
+);
 console.log(`saveRetained:        ${((stored - read) / 1000).toFixed(2)} s`);
 console.log(`throughput:          ${Math.round(feed.entries.length / seconds)} tweets/s into the store, wall clock (target ≥ 20000)`);
 console.log(`                     ${Math.round(feed.entries.length / cpuSeconds)} tweets per CPU second (inflating runs on other threads)`);
