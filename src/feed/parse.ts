@@ -212,7 +212,7 @@ function parseXmlFeed(xml: string, options: ParseOptions): ParsedFeed {
   // A download cut short still parses (the parser closes what is open), but its last item is a
   // fragment: keep only items whose end tag arrived, and say where the document stops.
   let truncated = false;
-  if (!new RegExp(`</${rootName}\\s*>(?:\\s|<!--[\\s\\S]*?-->)*$`).test(cleaned)) {
+  if (!endsWithClosingTag(cleaned, rootName)) {
     truncated = true;
     const last = itemNodes.at(-1);
     const dropped = last && !cleaned.includes(`</${itemName}`, last.startIndex ?? 0) ? 1 : 0;
@@ -247,6 +247,19 @@ function parseXmlFeed(xml: string, options: ParseOptions): ParsedFeed {
   });
   if (updated) feed.updated = updated;
   return feed;
+}
+
+/**
+ * Whether the root's end tag closes the document (only whitespace and comments after it). Tried
+ * where the end tag occurs, from the last: an unanchored search would walk the whole document.
+ */
+function endsWithClosingTag(document: string, rootName: string): boolean {
+  const closing = new RegExp(`</${rootName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\s*>(?:\\s|<!--[\\s\\S]*?-->)*$`, 'y');
+  for (let at = document.lastIndexOf(`</${rootName}`); at >= 0; at = at > 0 ? document.lastIndexOf(`</${rootName}`, at - 1) : -1) {
+    closing.lastIndex = at;
+    if (closing.test(document)) return true;
+  }
+  return false;
 }
 
 function collectRaw(node: Element): Record<string, string | string[]> {
