@@ -90,6 +90,18 @@ function bodyText(entry: Entry, minLength: number): string {
   return /[<&]/.test(body) ? htmlToText(body) : body;
 }
 
+/** Files the entry's body text (its title when the body has none) in the near-duplicate index. */
+function indexText(index: NearDuplicateIndex, id: number, entry: Entry, minLength: number): void {
+  const body = entry.content ?? entry.summary ?? '';
+  // Most bodies with markup are simple enough to read without making their text first.
+  if (body.length >= minLength && body.includes('<')) {
+    const outcome = index.addMarkup(id, body, minLength);
+    if (outcome === 'no text') index.add(id, entry.title, minLength);
+    if (outcome !== 'not simple') return;
+  }
+  index.add(id, bodyText(entry, minLength) || entry.title, minLength);
+}
+
 /** Plagger's order: the source whose feed URL, then whose site, is on the permalink's domain. */
 function ownership(slot: Slot, permalink: string | undefined): number {
   const linkHost = hostOf(slot.entry.link);
@@ -193,7 +205,7 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
   feeds.forEach((feed, feedIndex) => {
     for (const entry of feed.entries) {
       const canMerge = mergeable(entry);
-      if (index && canMerge) index.add(slots.length, bodyText(entry, options.minTextLength) || entry.title, options.minTextLength);
+      if (index && canMerge) indexText(index, slots.length, entry, options.minTextLength);
       const identity = options.byUrl ? identityKey(entry) : undefined;
       // One shape for every slot: optional fields spread in cost a temporary object each.
       slots.push({

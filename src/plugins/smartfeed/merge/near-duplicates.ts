@@ -48,9 +48,10 @@ function foldCodes(text: string): number {
 }
 
 /**
- * The fold of a text of ASCII, kana and ideographs without a URL, in one pass with no new
- * string, or -1 for anything else. For these characters NFKC changes nothing and lower-casing
- * only touches A–Z, so the result is foldAnyCodes's.
+ * The fold of a text of ASCII, kana and ideographs, in one pass with no new string, or -1 for
+ * anything else. For these characters NFKC changes nothing and lower-casing only touches A–Z, so
+ * the result is foldAnyCodes's; a URL is skipped up to the whitespace that ends it, as
+ * URL_PATTERN does (a tweet announcing a post is such a text).
  */
 function foldPlainCodes(text: string): number {
   if (codes.length < text.length) codes = new Uint16Array(text.length * 2);
@@ -59,16 +60,110 @@ function foldPlainCodes(text: string): number {
     let code = text.charCodeAt(i);
     if (code < 0x80) {
       if (code >= 0x41 && code <= 0x5a) code |= 0x20;
-      // `http` in any case: the URL is cut out by foldAnyCodes.
-      if (code === 0x68 && (text.charCodeAt(i + 1) | 0x20) === 0x74 && (text.charCodeAt(i + 2) | 0x20) === 0x74 && (text.charCodeAt(i + 3) | 0x20) === 0x70) return -1;
+      if (code === 0x68) {
+        const end = urlEnd(text, i);
+        if (end === -1) return -1;
+        if (end > i) {
+          i = end - 1;
+          continue;
+        }
+      }
       if ((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39)) codes[length++] = code;
-    } else if ((code >= 0x3001 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7a3)) {
+    } else if (isPlainWideCode(code)) {
       if (isWordCode(code)) codes[length++] = code;
     } else {
       return -1;
     }
   }
   return length;
+}
+
+function isPlainWideCode(code: number): boolean {
+  return (code >= 0x3001 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7a3);
+}
+
+function isAsciiSpace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/**
+ * Where the URL starting at `start` (an `h`) ends, as URL_PATTERN (`https?://` and at least one
+ * more character, up to whitespace) would find it in plain text: `start` when there is none, -1
+ * when it runs into a character outside the plain ones (which may be whitespace URL_PATTERN
+ * stops at).
+ */
+function urlEnd(text: string, start: number): number {
+  let at = start + 1;
+  if ((text.charCodeAt(at++) | 0x20) !== 0x74 || (text.charCodeAt(at++) | 0x20) !== 0x74 || (text.charCodeAt(at++) | 0x20) !== 0x70) return start;
+  if ((text.charCodeAt(at) | 0x20) === 0x73) at++;
+  if (text.charCodeAt(at) !== 0x3a || text.charCodeAt(at + 1) !== 0x2f || text.charCodeAt(at + 2) !== 0x2f) return start;
+  at += 3;
+  if (at >= text.length || isAsciiSpace(text.charCodeAt(at))) return start;
+  for (; at < text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (code < 0x80) {
+      if (isAsciiSpace(code)) return at;
+    } else if (!isPlainWideCode(code)) {
+      return -1;
+    }
+  }
+  return at;
+}
+
+/** Markup that only the full HTML-to-text conversion reads right: entities, comments, scripts and styles. */
+const NEEDS_HTML_TO_TEXT = /&|<!--|<(?:script|style)\b/i;
+
+/** foldMarkupCodes's answer for a body with no text at all outside its tags. */
+const NO_TEXT = -2;
+
+/**
+ * The fold of an HTML body as foldCodes would give for its htmlToText, without making that text:
+ * tags skipped in place. -1 when it is not that simple (see NEEDS_HTML_TO_TEXT; characters
+ * outside the plain ones; a URL in the text, which a tag may or may not end), NO_TEXT when there
+ * is nothing but tags and whitespace.
+ */
+function foldMarkupCodes(html: string): number {
+  if (NEEDS_HTML_TO_TEXT.test(html)) return -1;
+  if (codes.length < html.length) codes = new Uint16Array(html.length * 2);
+  let length = 0;
+  let hasText = false;
+  for (let i = 0; i < html.length; i++) {
+    let code = html.charCodeAt(i);
+    if (code === 0x3c) {
+      const close = html.indexOf('>', i + 1);
+      // An unclosed `<` is text, as in htmlToText. A `<` inside what would be skipped may be a
+      // line break htmlToText turns into a space before it strips the rest: left to it.
+      if (close >= 0) {
+        const open = html.indexOf('<', i + 1);
+        if (open >= 0 && open < close) return -1;
+        i = close;
+        continue;
+      }
+    }
+    if (code < 0x80) {
+      if (isAsciiSpace(code)) continue;
+      hasText = true;
+      if (code >= 0x41 && code <= 0x5a) code |= 0x20;
+      if (code === 0x68 && urlEnd(html, i) !== i) return -1;
+      if ((code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39)) codes[length++] = code;
+    } else if (isPlainWideCode(code)) {
+      hasText = true;
+      if (isWordCode(code)) codes[length++] = code;
+    } else {
+      return -1;
+    }
+  }
+  return hasText ? length : NO_TEXT;
+}
+
+/** For tests: the folded form of a text, and of an HTML body (undefined when it is not simple, '' when it has no text). */
+export function foldedText(text: string): string {
+  return String.fromCharCode(...codes.subarray(0, foldCodes(text)));
+}
+export function foldedMarkup(html: string): string | undefined {
+  const length = foldMarkupCodes(html);
+  if (length === -1) return undefined;
+  return length === NO_TEXT ? '' : String.fromCharCode(...codes.subarray(0, length));
 }
 
 function foldAnyCodes(text: string): number {
@@ -140,11 +235,15 @@ export function jaccard(a: Uint32Array, b: Uint32Array): number {
 const minima = new Uint32Array(HASHES);
 const filled = new Uint8Array(HASHES);
 
-/** The one-permutation MinHash signature of the hashes in `set` from `start` to `end`, into the shared `minima`. */
-function signature(set: Uint32Array, start: number, end: number): Uint32Array {
+/**
+ * The one-permutation MinHash signature of the 3-grams of the folded text in `codes`, into the
+ * shared `minima`; each 3-gram is hashed and binned in the same step, so the text is read once.
+ */
+function signature(length: number): Uint32Array {
   minima.fill(EMPTY);
-  for (let i = start; i < end; i++) {
-    const hash = set[i]!;
+  const count = length - SHINGLE + 1;
+  for (let i = 0; i < count; i++) {
+    const hash = mix(Math.imul(codes[i]!, 0x01000193) ^ Math.imul(codes[i + 1]!, 0x2c1b3c6d) ^ Math.imul(codes[i + 2]!, 0x297a2d39));
     const bin = Math.floor((hash / 4294967296) * HASHES);
     const value = mix(hash ^ 0x5bd1e995);
     if (value < minima[bin]!) minima[bin] = value;
@@ -218,16 +317,18 @@ function grown(array: Int32Array<ArrayBuffer>, size: number): Int32Array<ArrayBu
   return larger;
 }
 
+/** What addMarkup did with an HTML body. */
+export type MarkupOutcome = 'added' | 'too short' | 'no text' | 'not simple';
+
 export class NearDuplicateIndex {
   /**
-   * Every text's 3-gram hashes end to end, position p's from `starts[p]` to `ends[p]`: one
-   * growing buffer rather than 100,000 small arrays for the garbage collector to copy and trace.
+   * Each position's text (or HTML body, where `markup` says so), folded again only if it becomes a
+   * candidate: few do, and keeping every text's 3-grams instead was a buffer of 30 MB for
+   * 100,000 entries, grown and copied as it filled.
    */
-  private pool = new Uint32Array(1 << 16);
-  private used = 0;
-  private readonly starts: number[] = [];
-  private readonly ends: number[] = [];
-  /** A position's sorted set, made the first time it is a candidate. */
+  private readonly sources: string[] = [];
+  private readonly markup: boolean[] = [];
+  /** A position's sorted 3-gram set, made the first time it is a candidate. */
   private readonly sorted: Array<Uint32Array | undefined> = [];
   private readonly ids: number[] = [];
   /**
@@ -249,19 +350,27 @@ export class NearDuplicateIndex {
    */
   add(id: number, text: string, minLength: number): boolean {
     if (text.length < minLength) return false;
-    const length = foldCodes(text);
+    return this.addFolded(id, text, false, foldCodes(text), minLength);
+  }
+
+  /**
+   * Adds an HTML body under `id` as add would add its htmlToText, when the markup is simple
+   * enough to skip in place; otherwise adds nothing and says why ('no text': the caller may have
+   * another text for the entry; 'not simple': convert it and call add).
+   */
+  addMarkup(id: number, html: string, minLength: number): MarkupOutcome {
+    const length = foldMarkupCodes(html);
+    if (length === -1) return 'not simple';
+    if (length === NO_TEXT) return 'no text';
+    return this.addFolded(id, html, true, length, minLength) ? 'added' : 'too short';
+  }
+
+  /** Files the folded text now in `codes` (`length` long) under a new position. */
+  private addFolded(id: number, source: string, markup: boolean, length: number, minLength: number): boolean {
     if (length < minLength) return false;
-    if (this.pool.length < this.used + length) {
-      const larger = new Uint32Array(Math.max(this.pool.length * 2, this.used + length));
-      larger.set(this.pool.subarray(0, this.used));
-      this.pool = larger;
-    }
-    // MinHash needs neither order nor uniqueness; a set is sorted only if it becomes a candidate.
-    const start = this.used;
-    this.used += shingleHashes(length, this.pool, start);
     const position = this.ids.length;
-    this.starts.push(start);
-    this.ends.push(this.used);
+    this.sources.push(source);
+    this.markup.push(markup);
     this.sorted.push(undefined);
     this.ids.push(id);
     const slots = (position + 1) * BANDS;
@@ -269,7 +378,7 @@ export class NearDuplicateIndex {
     this.next = grown(this.next, slots);
     this.last = grown(this.last, slots);
     this.sizes = grown(this.sizes, slots);
-    const minHashes = signature(this.pool, start, this.used);
+    const minHashes = signature(length);
     let dropped = 0;
     for (let band = 0; band < BANDS; band++) {
       const at = position * BANDS + band;
@@ -297,7 +406,11 @@ export class NearDuplicateIndex {
   private setAt(position: number): Uint32Array {
     let set = this.sorted[position];
     if (set === undefined) {
-      set = sortedSet(this.pool.subarray(this.starts[position], this.ends[position]));
+      const source = this.sources[position]!;
+      const length = this.markup[position] ? foldMarkupCodes(source) : foldCodes(source);
+      const hashes = new Uint32Array(Math.max(0, length - SHINGLE + 1));
+      shingleHashes(length, hashes, 0);
+      set = sortedSet(hashes);
       this.sorted[position] = set;
     }
     return set;
