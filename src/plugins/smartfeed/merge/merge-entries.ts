@@ -3,7 +3,7 @@
  * FriendFeed's copies) becomes one entry whose `via` lists the other places. Pure: feeds in,
  * feeds out; the originals are kept whole in `parts`, so SmartFeed::Expand can undo it.
  */
-import type { Entry, Feed, ViaRef } from '../../../pipeline/model.js';
+import type { Entry, EntrySource, Feed, ViaRef } from '../../../pipeline/model.js';
 import { entryTime } from '../../../pipeline/model.js';
 import { hostOf, hostWithin, withoutTracking } from '../../../pipeline/urls.js';
 import { htmlToText } from '../../../text/html.js';
@@ -104,14 +104,34 @@ function indexText(index: NearDuplicateIndex, id: number, entry: Entry, minLengt
 
 /** Plagger's order: the source whose feed URL, then whose site, is on the permalink's domain. */
 function ownership(slot: Slot, permalink: string | undefined): number {
+  if (permalink !== undefined && slot.identity !== permalink) return 0;
   const linkHost = hostOf(slot.entry.link);
   if (!linkHost) return 0;
-  if (permalink !== undefined && slot.identity !== permalink) return 0;
-  const feedHost = hostOf(slot.entry.source.feedUrl ?? slot.entry.source.feedId);
+  const { feedHost, siteHost } = hostsOf(slot.entry.source);
   if (feedHost && hostWithin(linkHost, feedHost)) return 2;
-  const siteHost = hostOf(slot.entry.source.feedLink);
   if (siteHost && hostWithin(linkHost, siteHost)) return 1;
   return 0;
+}
+
+interface SourceHosts {
+  feedUrl: string;
+  feedLink: string | undefined;
+  feedHost: string | undefined;
+  siteHost: string | undefined;
+}
+
+/** A run has a few dozen sources and thousands of copies to rank: each source's hosts are read once. */
+const sourceHosts = new WeakMap<EntrySource, SourceHosts>();
+
+function hostsOf(source: EntrySource): SourceHosts {
+  const feedUrl = source.feedUrl ?? source.feedId;
+  let hosts = sourceHosts.get(source);
+  // Checked against the source as it is now, in case it was changed since.
+  if (hosts === undefined || hosts.feedUrl !== feedUrl || hosts.feedLink !== source.feedLink) {
+    hosts = { feedUrl, feedLink: source.feedLink, feedHost: hostOf(feedUrl), siteHost: hostOf(source.feedLink) };
+    sourceHosts.set(source, hosts);
+  }
+  return hosts;
 }
 
 /** The URL most of the group shares: the page they are all about. */
