@@ -237,13 +237,15 @@ const filled = new Uint8Array(HASHES);
 
 /**
  * The one-permutation MinHash signature of the 3-grams of the folded text in `codes`, into the
- * shared `minima`; each 3-gram is hashed and binned in the same step, so the text is read once.
+ * shared `minima`; each 3-gram's hash is also written to `into` from `at`, in the same step, so
+ * the text is read once.
  */
-function signature(length: number): Uint32Array {
+function signature(length: number, into: Uint32Array, at: number): Uint32Array {
   minima.fill(EMPTY);
   const count = length - SHINGLE + 1;
   for (let i = 0; i < count; i++) {
     const hash = mix(Math.imul(codes[i]!, 0x01000193) ^ Math.imul(codes[i + 1]!, 0x2c1b3c6d) ^ Math.imul(codes[i + 2]!, 0x297a2d39));
+    into[at + i] = hash;
     const bin = Math.floor((hash / 4294967296) * HASHES);
     const value = mix(hash ^ 0x5bd1e995);
     if (value < minima[bin]!) minima[bin] = value;
@@ -322,13 +324,14 @@ export type MarkupOutcome = 'added' | 'too short' | 'no text' | 'not simple';
 
 export class NearDuplicateIndex {
   /**
-   * Each position's text (or HTML body, where `markup` says so), folded again only if it becomes a
-   * candidate: few do, and keeping every text's 3-grams instead was a buffer of 30 MB for
-   * 100,000 entries, grown and copied as it filled.
+   * Every text's 3-gram hashes end to end, position p's from `starts[p]` to `ends[p]`: one
+   * growing buffer rather than 100,000 small arrays for the garbage collector to copy and trace.
    */
-  private readonly sources: string[] = [];
-  private readonly markup: boolean[] = [];
-  /** A position's sorted 3-gram set, made the first time it is a candidate. */
+  private pool = new Uint32Array(1 << 16);
+  private used = 0;
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  /** A position's sorted set, made the first time it is a candidate. */
   private readonly sorted: Array<Uint32Array | undefined> = [];
   private readonly ids: number[] = [];
   /**
@@ -350,7 +353,7 @@ export class NearDuplicateIndex {
    */
   add(id: number, text: string, minLength: number): boolean {
     if (text.length < minLength) return false;
-    return this.addFolded(id, text, false, foldCodes(text), minLength);
+    return this.addFolded(id, foldCodes(text), minLength);
   }
 
   /**
@@ -362,15 +365,24 @@ export class NearDuplicateIndex {
     const length = foldMarkupCodes(html);
     if (length === -1) return 'not simple';
     if (length === NO_TEXT) return 'no text';
-    return this.addFolded(id, html, true, length, minLength) ? 'added' : 'too short';
+    return this.addFolded(id, length, minLength) ? 'added' : 'too short';
   }
 
   /** Files the folded text now in `codes` (`length` long) under a new position. */
-  private addFolded(id: number, source: string, markup: boolean, length: number, minLength: number): boolean {
+  private addFolded(id: number, length: number, minLength: number): boolean {
     if (length < minLength) return false;
+    const count = Math.max(0, length - SHINGLE + 1);
+    if (this.pool.length < this.used + count) {
+      const larger = new Uint32Array(Math.max(this.pool.length * 2, this.used + count));
+      larger.set(this.pool.subarray(0, this.used));
+      this.pool = larger;
+    }
     const position = this.ids.length;
-    this.sources.push(source);
-    this.markup.push(markup);
+    // MinHash needs neither order nor uniqueness; a set is sorted only if it becomes a candidate.
+    const minHashes = signature(length, this.pool, this.used);
+    this.starts.push(this.used);
+    this.used += count;
+    this.ends.push(this.used);
     this.sorted.push(undefined);
     this.ids.push(id);
     const slots = (position + 1) * BANDS;
@@ -378,7 +390,6 @@ export class NearDuplicateIndex {
     this.next = grown(this.next, slots);
     this.last = grown(this.last, slots);
     this.sizes = grown(this.sizes, slots);
-    const minHashes = signature(length);
     let dropped = 0;
     for (let band = 0; band < BANDS; band++) {
       const at = position * BANDS + band;
@@ -406,11 +417,7 @@ export class NearDuplicateIndex {
   private setAt(position: number): Uint32Array {
     let set = this.sorted[position];
     if (set === undefined) {
-      const source = this.sources[position]!;
-      const length = this.markup[position] ? foldMarkupCodes(source) : foldCodes(source);
-      const hashes = new Uint32Array(Math.max(0, length - SHINGLE + 1));
-      shingleHashes(length, hashes, 0);
-      set = sortedSet(hashes);
+      set = sortedSet(this.pool.subarray(this.starts[position], this.ends[position]));
       this.sorted[position] = set;
     }
     return set;
