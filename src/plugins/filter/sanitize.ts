@@ -85,23 +85,23 @@ function digestOf(raw: Entry, options: SanitizeOptions): string {
  */
 export function sanitizeOnRead(raw: Entry, options: SanitizeOptions = {}): Entry {
   const entry: Entry = { ...raw };
-  madeFrom.set(entry, digestOf(raw, options));
+  const digest = digestOf(raw, options);
+  madeFrom.set(entry, digest);
   if (raw.content === undefined && raw.summary === undefined && raw.parts.length === 0) return entry;
-  const settle = () => {
-    const clean = sanitizeSimpleEntry(raw, options) ?? sanitizeEntry(raw, options);
-    for (const key of SANITIZED_KEYS) {
-      if (key in entry) Object.defineProperty(entry, key, { value: clean[key], writable: true, enumerable: true, configurable: true });
+  let clean: Entry | undefined;
+  const settle = (): Entry => {
+    if (!clean) {
+      clean = sanitizeSimpleEntry(raw, options) ?? sanitizeEntry(raw, options);
+      madeFrom.set(clean, digest);
     }
+    return clean;
   };
+  settlers.set(entry, settle);
   for (const key of SANITIZED_KEYS) {
     if (!(key in entry)) continue;
     Object.defineProperty(entry, key, {
-      get() {
-        settle();
-        return entry[key];
-      },
+      get: () => settle()[key],
       set(value: unknown) {
-        settle();
         Object.defineProperty(entry, key, { value, writable: true, enumerable: true, configurable: true });
       },
       enumerable: true,
@@ -109,6 +109,16 @@ export function sanitizeOnRead(raw: Entry, options: SanitizeOptions = {}): Entry
     });
   }
   return entry;
+}
+
+const settlers = new WeakMap<Entry, () => Entry>();
+
+/**
+ * An entry from `sanitizeOnRead` as a plain object, sanitized now: what a publisher stores and
+ * renders (plain objects serialise faster than ones with getters). Any other entry as it is.
+ */
+export function settled(entry: Entry): Entry {
+  return settlers.get(entry)?.() ?? entry;
 }
 
 export default definePlugin({

@@ -6,7 +6,7 @@ import { makeFeed } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../../feed/render.js';
 import { retainWindow, type RetainPolicy } from './feed/retain.js';
-import { sanitizedFrom } from '../filter/sanitize.js';
+import { sanitizedFrom, settled } from '../filter/sanitize.js';
 import { renderInputs, storeRender, writeOutput, type WriteJob } from './feed/output.js';
 
 export { storeRender, type RenderedFeed, type RenderRecord } from './feed/output.js';
@@ -72,10 +72,12 @@ export default definePlugin({
       // An entry made from what a retained one was made from is that entry: it is kept as stored,
       // neither sanitized nor written again.
       const stored = new Map(index?.entries.map((ref) => [ref.id, ref.digest]));
-      const fresh = incoming.filter((entry) => {
-        const digest = sanitizedFrom(entry);
-        return digest === undefined || stored.get(entry.id) !== digest;
-      });
+      const fresh = incoming
+        .filter((entry) => {
+          const digest = sanitizedFrom(entry);
+          return digest === undefined || stored.get(entry.id) !== digest;
+        })
+        .map(settled);
       entries = retainWindow(retained, fresh, policy);
       windowVersion = await ctx.store.saveRetained(name, entries, sanitizedFrom);
       count = entries.length;
