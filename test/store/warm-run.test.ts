@@ -3,7 +3,7 @@
  * change must show the change: the retained window is recognised by per-entry digests, without
  * reading, sanitizing or rewriting the entries it already holds.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, statSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/pipeline/context.js';
 import { makeEntry } from '../../src/pipeline/model.js';
@@ -86,12 +86,20 @@ function warmRuns(open: () => Store): void {
     const before = await store.retainedIndex('life');
     const record = await store.getBlobRecord<{ etag: string; lastModified: number }>('render', 'life.rss');
 
+    const written = statSync(work.path('out/life.rss')).mtimeMs;
     const { store: counted, writes } = counting(store);
     await run(counted);
     expect(writes.filter((w) => w !== 'set subscriptions' && w !== 'set runs')).toEqual([]);
+    expect(statSync(work.path('out/life.rss')).mtimeMs).toBe(written);
     expect(await store.retainedIndex('life')).toEqual(before);
     expect(await store.getBlobRecord('render', 'life.rss')).toEqual(record);
     expect(readFileSync(work.path('out/life.rss'), 'utf8')).toContain('https://diary.example.jp/1');
+  });
+
+  it('writes an output file again when it was removed, though nothing changed', async () => {
+    rmSync(work.path('out/life.atom'));
+    await run(stores[0]!);
+    expect(readFileSync(work.path('out/life.atom'), 'utf8')).toContain('https://diary.example.jp/1');
   });
 
   it('shows an entry edited upstream, sanitized, on the next run, and rewrites only it', async () => {

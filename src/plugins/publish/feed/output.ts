@@ -2,7 +2,7 @@
  * Where a publisher's renders go: into the state store as one blob per format (what the server
  * serves), and onto disk by a queue job that names the stored render.
  */
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { PluginContext, Store } from '../../../pipeline/context.js';
 import { sha256Hex } from '../../../pipeline/ids.js';
@@ -69,13 +69,36 @@ export async function writeAtomically(path: string, body: string | Uint8Array): 
   await rename(temporary, path);
 }
 
+/** What was last written to an output path, to tell that the file there is still that render. */
+interface WrittenFile {
+  etag: string;
+  size: number;
+  mtimeMs: number;
+}
+
+/**
+ * A stored render is written to its path unless the file there is the one this store last wrote
+ * for the same render (same ETag, and the file's size and mtime untouched since): a run that
+ * changed nothing rewrites no megabytes.
+ */
 export async function writeOutput(store: Store, job: WriteJob): Promise<void> {
   if ('body' in job) return writeAtomically(job.path, job.body);
-  const stored = await store.getBlob('render', job.render);
+  const record = await store.getBlobRecord<RenderRecord>('render', job.render);
+  if (record && (await stillWritten(store, job.path, record.etag))) return;
+  const stored = await store.getBlob<RenderRecord>('render', job.render);
   if (!stored) {
     throw new Error(
       `${job.path}: render "${job.render}" is not in this worker's state store; a worker on another machine needs the shared Redis store (global.store: redis)`,
     );
   }
   await writeAtomically(job.path, stored.body);
+  const file = await stat(job.path);
+  await store.set('written', job.path, { etag: stored.record.etag, size: file.size, mtimeMs: file.mtimeMs } satisfies WrittenFile);
+}
+
+async function stillWritten(store: Store, path: string, etag: string): Promise<boolean> {
+  const written = await store.get<WrittenFile>('written', path);
+  if (written?.etag !== etag) return false;
+  const file = await stat(path).catch(() => undefined);
+  return file !== undefined && file.size === written.size && file.mtimeMs === written.mtimeMs;
 }
