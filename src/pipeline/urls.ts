@@ -122,21 +122,21 @@ function hatenaDiaryKey(user: string, day: string, id: string): string {
  *   `USER.hatenablog.com|hatenadiary.jp/entry/YYYYMMDD/EPOCH` → one form (formats.md §1.7).
  */
 export function normalizePermalink(input: string): string {
-  const plain = plainKey(input);
-  if (plain !== undefined) return plain;
   let key = normalized.get(input);
-  if (key === undefined) {
-    key = normalize(input);
-    remember(normalized, input, key);
-  }
+  if (key !== undefined) return key;
+  key = plainKey(input);
+  // A plain link that is its own key is cheaper to read again than to remember.
+  if (key === input) return key;
+  key ??= normalize(input);
+  remember(normalized, input, key);
   return key;
 }
 
 /**
- * Links that go through `new URL` or the query rewriting are asked for several times per entry
- * (dedupe, then merge); a bounded memo keeps a 100,000-entry run from parsing each thrice. Plain
- * links are cheaper to read again than to remember: a Map of 100,000 new strings costs more
- * (inserting, growing, and the garbage collector copying it) than scanning each link twice.
+ * Merge and dedupe ask for the same links several times per entry; a bounded memo keeps a
+ * 100,000-entry run from working out each key thrice (and from making a new string for a tweet's
+ * x.com key each time). Links that are their own key are not kept: a Map of 100,000 more strings
+ * costs more (inserting, growing, and the garbage collector copying it) than reading each again.
  */
 const MEMO_LIMIT = 250_000;
 const normalized = new Map<string, string>();
