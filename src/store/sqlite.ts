@@ -248,13 +248,21 @@ function retainedWindows(db: Database.Database, onCommit: (rowsWritten: number) 
       rowsInTransaction = 0;
     };
     try {
-      const refs: StoredRefs = { ids: [], digests: [], times: [] };
+      const ids: string[] = [];
+      // Digests and times are only worth keeping when a saver named digests: an import that
+      // names none (100,000 tweets) keeps no lists it would never use.
+      let digests: Array<string | null> | undefined;
+      let times: Array<number | null> | undefined;
       const kept = new Set<string>();
-      for (const entry of entries) {
+      for (const [i, entry] of entries.entries()) {
         const digest = loadedDigest.get(entry) ?? digestOf?.(entry);
-        refs.ids.push(entry.id);
-        refs.digests.push(digest ?? null);
-        refs.times.push(entryTime(entry) ?? null);
+        ids.push(entry.id);
+        if (digest !== undefined && !digests) {
+          digests = new Array<string | null>(i).fill(null);
+          times = entries.slice(0, i).map((earlier) => entryTime(earlier) ?? null);
+        }
+        digests?.push(digest ?? null);
+        times?.push(entryTime(entry) ?? null);
         if (before.size > 0) kept.add(entry.id);
         const storedDigest = before.get(entry.id);
         if (storedDigest !== undefined && digest !== undefined && storedDigest === digest) continue;
@@ -267,11 +275,11 @@ function retainedWindows(db: Database.Database, onCommit: (rowsWritten: number) 
       }
       if (batch.length > 0) write();
       const removed = [...before.keys()].filter((id) => !kept.has(id));
-      const idsText = JSON.stringify(refs.ids);
-      const refsText = JSON.stringify({ digests: refs.digests, times: refs.times });
+      const idsText = JSON.stringify(ids);
+      const refsText = digests ? JSON.stringify({ digests, times }) : null;
       const contentSame = rowsWritten === 0 && removed.length === 0 && Boolean(previous?.version);
       if (contentSame && previous!.refsText === refsText && previous!.idsText === idsText) return previous!.version!;
-      const version = contentSame && sameOrder(previous!.refs.ids, refs.ids) ? previous!.version! : randomUUID();
+      const version = contentSame && sameOrder(previous!.refs.ids, ids) ? previous!.version! : randomUUID();
       if (!db.inTransaction) db.exec('BEGIN IMMEDIATE');
       for (const id of removed) removeStatement.run(feed, id);
       saveOrderStatement.run(feed, idsText, version, refsText);
