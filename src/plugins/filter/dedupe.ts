@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { entryTime, type Entry } from '../../pipeline/model.js';
 import { definePlugin } from '../../pipeline/plugin.js';
 import { durationMs } from '../../pipeline/rules/duration-schema.js';
-import { contentDigest, SEEN_KEY_KINDS, SeenBuckets, seenKey } from '../../pipeline/seen.js';
+import { contentDigest, SEEN_KEY_KINDS, SeenBuckets, SeenKeys } from '../../pipeline/seen.js';
 
 const config = z
   .object({
@@ -38,7 +38,8 @@ export default definePlugin({
     let total = 0;
     for (const feed of feeds) total += feed.entries.length;
     const inWindow = new Uint8Array(total);
-    const keys: string[] = [];
+    // Each key hashed as it is found, without building its `url:` + link string.
+    const keys = new SeenKeys();
     const digests: string[] | undefined = compareBody ? [] : undefined;
     let position = 0;
     for (const feed of feeds) {
@@ -47,7 +48,7 @@ export default definePlugin({
         // from ones seen long ago: they count as seen.
         if (window === undefined || (entryTime(entry) ?? now) >= oldest) {
           inWindow[position] = 1;
-          keys.push(seenKey(entry, by));
+          keys.addEntry(entry, by);
           digests?.push(contentDigest(entry));
         }
         position++;
