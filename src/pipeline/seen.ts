@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { Store } from './context.js';
 import type { Entry } from './model.js';
-import { normalizePermalink } from './urls.js';
+import { hasText, normalizePermalink } from './urls.js';
 import { htmlToText } from '../text/html.js';
 
 export type SeenKeyKind = 'guid' | 'link' | 'content';
@@ -29,8 +29,8 @@ export function contentDigest(entry: Entry): string {
  */
 export function seenKey(entry: Entry, kinds: readonly SeenKeyKind[] = SEEN_KEY_KINDS): string {
   for (const kind of kinds) {
-    if (kind === 'guid' && entry.guid?.trim()) return `guid:${entry.source.feedId} ${entry.guid.trim()}`;
-    if (kind === 'link' && entry.link?.trim()) return `url:${normalizePermalink(entry.link)}`;
+    if (kind === 'guid' && hasText(entry.guid)) return `guid:${entry.source.feedId} ${entry.guid.trim()}`;
+    if (kind === 'link' && hasText(entry.link)) return `url:${normalizePermalink(entry.link)}`;
     if (kind === 'content') return `sha:${contentDigest(entry)}`;
   }
   return `sha:${contentDigest(entry)}`;
@@ -77,9 +77,11 @@ let hashedChars = 0;
 let hashHigh = 0;
 let hashLow = 0;
 
+// Every lane and half is kept as a signed 32-bit integer: a number above 2^31 in a module variable
+// would be a new heap object each time it is written.
 function hashStart(): void {
-  laneA = 0x9e3779b9;
-  laneB = 0x85ebca6b;
+  laneA = 0x9e3779b9 | 0;
+  laneB = 0x85ebca6b | 0;
   hashedChars = 0;
 }
 
@@ -108,8 +110,8 @@ function hashEnd(): void {
   b = Math.imul(b ^ (b >>> 16), 0x7feb352d);
   b = Math.imul(b ^ (b >>> 15), 0x846ca68b);
   b ^= b >>> 16;
-  hashHigh = a >>> 0;
-  hashLow = b >>> 0;
+  hashHigh = a;
+  hashLow = b;
 }
 
 /**
@@ -134,14 +136,14 @@ export class SeenKeys {
   addEntry(entry: Entry, kinds: readonly SeenKeyKind[] = SEEN_KEY_KINDS): void {
     hashStart();
     for (const kind of kinds) {
-      if (kind === 'guid' && entry.guid?.trim()) {
+      if (kind === 'guid' && hasText(entry.guid)) {
         hashText('guid:');
         hashText(entry.source.feedId);
         hashText(' ');
         hashText(entry.guid.trim());
         return this.push();
       }
-      if (kind === 'link' && entry.link?.trim()) {
+      if (kind === 'link' && hasText(entry.link)) {
         hashText('url:');
         hashText(normalizePermalink(entry.link));
         return this.push();
@@ -159,7 +161,7 @@ export class SeenKeys {
       this.high = grown(this.high, this.length * 2);
       this.low = grown(this.low, this.length * 2);
     }
-    this.high[this.length] = hashHigh | 0;
+    this.high[this.length] = hashHigh;
     this.low[this.length] = hashLow >>> 4;
     this.length++;
   }

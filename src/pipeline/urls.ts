@@ -330,6 +330,17 @@ export function normalizePermalinkWithWhatwg(input: string): string {
   return normalize(input, true);
 }
 
+/**
+ * `text?.trim()` as a condition (some character other than whitespace), without calling trim for
+ * the usual text that starts with a printable ASCII character: dedupe and merge ask it of every
+ * entry's link and guid.
+ */
+export function hasText(text: string | undefined): text is string {
+  if (text === undefined || text.length === 0) return false;
+  const first = text.charCodeAt(0);
+  return (first > 0x20 && first < 0x7f) || text.trim() !== '';
+}
+
 /** True when `host` is `domain` or one of its subdomains. */
 export function hostWithin(host: string, domain: string): boolean {
   return host === domain || host.endsWith(`.${domain}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { hostOf, normalizePermalink, normalizePermalinkWithWhatwg } from '../../src/pipeline/urls.js';
+import { hasText, hostOf, normalizePermalink, normalizePermalinkWithWhatwg } from '../../src/pipeline/urls.js';
 
 describe('normalizePermalink gives two spellings of one page one key', () => {
   it.each([
@@ -96,6 +96,18 @@ describe('normalizePermalink gives two spellings of one page one key', () => {
         const candidate = `${prefix}${url.replace(/^https?:\/\//, '')}${suffix}`;
         expect(normalizePermalink(candidate)).toBe(normalizePermalinkWithWhatwg(candidate));
       }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
+describe('hasText', () => {
+  it('is what `text?.trim()` is as a condition', () => {
+    for (const text of [undefined, '', ' ', '\t\n', '\u3000', '\u00a0x', ' https://example.com/', 'https://example.com/', '\ufeff', '日本', 'a']) {
+      expect(hasText(text), JSON.stringify(text)).toBe(Boolean(text?.trim()));
+    }
+    fc.assert(
+      fc.property(fc.option(fc.string({ unit: 'binary' }), { nil: undefined }), (text) => hasText(text) === Boolean(text?.trim())),
       { numRuns: 2000 },
     );
   });

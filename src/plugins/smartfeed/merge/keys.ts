@@ -4,7 +4,7 @@
  * short post). A reference to another entry's identity means "this announces that".
  */
 import type { Entry } from '../../../pipeline/model.js';
-import { hostOf, normalizePermalink } from '../../../pipeline/urls.js';
+import { hasText, hostOf, normalizePermalink } from '../../../pipeline/urls.js';
 
 export interface TwitterUrl {
   url?: string;
@@ -37,7 +37,7 @@ function expansionsOf(entry: Entry): Map<string, string> {
 }
 
 export function identityKey(entry: Entry): string | undefined {
-  return entry.link?.trim() ? normalizePermalink(entry.link) : undefined;
+  return hasText(entry.link) ? normalizePermalink(entry.link) : undefined;
 }
 
 export function referenceKeys(entry: Entry, maxReferences: number, identity = identityKey(entry)): readonly string[] {
