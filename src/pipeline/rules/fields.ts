@@ -10,7 +10,7 @@ export type FieldKind = 'text' | 'list' | 'date';
 export interface FieldSpec {
   kind: FieldKind;
   help: string;
-  read(entry: Entry, feed: Feed): string | string[] | When | undefined;
+  read(entry: Entry, feed: Feed): string | readonly string[] | When | undefined;
 }
 
 /** Tag stripping is the costly part of a content match; an entry's text is kept per HTML string. */
@@ -31,7 +31,7 @@ function defined(values: Array<string | undefined>): string[] {
 }
 
 const text = (help: string, read: (entry: Entry, feed: Feed) => string | undefined): FieldSpec => ({ kind: 'text', help, read });
-const list = (help: string, read: (entry: Entry, feed: Feed) => string[]): FieldSpec => ({ kind: 'list', help, read });
+const list = (help: string, read: (entry: Entry, feed: Feed) => readonly string[]): FieldSpec => ({ kind: 'list', help, read });
 const date = (help: string, read: (entry: Entry, feed: Feed) => When | undefined): FieldSpec => ({ kind: 'date', help, read });
 
 export const FIELDS: Readonly<Record<string, FieldSpec>> = {

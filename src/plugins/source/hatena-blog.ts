@@ -248,7 +248,7 @@ function exportEntry(record: MtEntry, context: ExportContext): Entry {
   const image = firstField(record, 'IMAGE');
   if (image) {
     meta.image = image;
-    entry.enclosures.push({ url: image, type: imageType(image) });
+    entry.enclosures = [{ url: image, type: imageType(image) }];
   }
   if (record.comments.length) {
     meta.comments = record.comments.map((comment) => {

@@ -128,7 +128,7 @@ function renderVia(entry: Entry): string {
   return `<div class="entry__via">ほかにも投稿: <ul>${items.join('')}</ul></div>`;
 }
 
-function renderParts(parts: Entry[], zone: string): string {
+function renderParts(parts: readonly Entry[], zone: string): string {
   const items = parts.map((part) => {
     const when = part.published ?? part.updated;
     const link = safeUrl(part.link);

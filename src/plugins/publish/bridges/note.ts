@@ -22,7 +22,7 @@ export interface Note {
   link?: string;
   published?: When;
   author?: string;
-  tags: string[];
+  tags: readonly string[];
   /** Changes whenever anything a destination shows changes: the content version in job ids. */
   contentHash: string;
 }

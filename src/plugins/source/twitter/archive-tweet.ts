@@ -8,7 +8,7 @@ import { decodeHTML } from 'entities';
 import type { When } from '../../../pipeline/model.js';
 import { parseDate } from '../../../text/dates.js';
 import type { TweetMedia, TweetMediaType, TweetRecord, TweetUrl } from './tweet.js';
-import { clientName, oldStyleRetweetOf } from './tweet.js';
+import { NO_ITEMS, clientName, oldStyleRetweetOf } from './tweet.js';
 import { textOfLatin1 } from './js-array.js';
 
 type Json = Record<string, unknown>;
@@ -105,8 +105,8 @@ class Fields {
 const AS_IS = new Fields(false);
 const FROM_LATIN1 = new Fields(true);
 
-function exact<T>(items: T[]): T[] {
-  return items.length ? items.slice() : [];
+function exact<T>(items: T[]): readonly T[] {
+  return items.length ? items.slice() : NO_ITEMS;
 }
 
 function list(value: unknown): Json[] {
@@ -219,7 +219,8 @@ export function fromArchiveTweet(
   const hashtags = list(entities.hashtags)
     .map((tag) => read.word(tag.text) ?? read.word(tag.tag))
     .filter((tag): tag is string => !!tag);
-  // Arrays grown by push keep spare room; archive-wide that is megabytes, so keep exact copies.
+  // Arrays grown by push keep spare room; archive-wide that is megabytes, so keep exact copies
+  // (and the one shared empty list for an empty one).
 
   const record: TweetRecord = {
     id,
