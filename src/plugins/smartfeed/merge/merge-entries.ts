@@ -218,30 +218,52 @@ function mergedEntry(members: Slot[], feedIds: string[], matchedBy: Set<'url' | 
  * leader's feed; the other copies leave their feeds.
  */
 export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_OPTIONS): { feeds: Feed[]; merged: number } {
-  const slots: Slot[] = [];
+  // What each entry is matched on, by position in feed order, in flat arrays: a Slot object per
+  // entry (100,000 of them, every one kept to the end) was garbage for the collector to copy.
+  // Slots are made only for the members of groups.
+  let total = 0;
+  for (const feed of feeds) total += feed.entries.length;
+  const entries = new Array<Entry>(total);
+  const feedIndexes = new Int32Array(total);
+  const canMerge = new Uint8Array(total);
+  const identities = new Array<string | undefined>(total);
+  const references = new Array<readonly string[]>(total);
+  const times = new Float64Array(total);
+  const dated = new Uint8Array(total);
   const feedIds = feeds.map((feed) => feed.id);
   // Texts are indexed in the same pass: each pass over 100,000 entries scattered in memory costs.
   const index = options.byText ? new NearDuplicateIndex() : undefined;
-  feeds.forEach((feed, feedIndex) => {
-    for (const entry of feed.entries) {
-      const canMerge = mergeable(entry);
-      if (index && canMerge) indexText(index, slots.length, entry, options.minTextLength);
+  let position = 0;
+  for (let feedIndex = 0; feedIndex < feeds.length; feedIndex++) {
+    for (const entry of feeds[feedIndex]!.entries) {
+      const mergeableEntry = mergeable(entry);
+      if (index && mergeableEntry) indexText(index, position, entry, options.minTextLength);
       const identity = options.byUrl ? identityKey(entry) : undefined;
-      // One shape for every slot: optional fields spread in cost a temporary object each.
-      slots.push({
-        entry,
-        feedIndex,
-        mergeable: canMerge,
-        identity,
-        references: options.byUrl && canMerge ? referenceKeys(entry, options.maxReferences, identity) : NO_REFERENCES,
-        time: entryTime(entry),
-      });
+      entries[position] = entry;
+      feedIndexes[position] = feedIndex;
+      canMerge[position] = mergeableEntry ? 1 : 0;
+      identities[position] = identity;
+      references[position] = options.byUrl && mergeableEntry ? referenceKeys(entry, options.maxReferences, identity) : NO_REFERENCES;
+      const time = entryTime(entry);
+      if (time !== undefined) {
+        times[position] = time;
+        dated[position] = 1;
+      }
+      position++;
     }
+  }
+  const slotAt = (i: number): Slot => ({
+    entry: entries[i]!,
+    feedIndex: feedIndexes[i]!,
+    mergeable: canMerge[i] === 1,
+    identity: identities[i],
+    references: references[i]!,
+    time: dated[i] === 1 ? times[i]! : undefined,
   });
 
-  const sets = new DisjointSets(slots.length);
+  const sets = new DisjointSets(total);
   // Per entry, how it was matched: bit 1 by URL, bit 2 by text.
-  const how = new Uint8Array(slots.length);
+  const how = new Uint8Array(total);
   const note = (a: number, b: number, kind: 'url' | 'text') => {
     if (!sets.union(a, b)) return;
     const bit = kind === 'url' ? 1 : 2;
@@ -251,34 +273,33 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
 
   if (options.byUrl) {
     const owners = new Map<string, number>();
-    slots.forEach((slot, i) => {
-      if (slot.identity === undefined || !slot.mergeable) return;
-      const first = owners.get(slot.identity);
-      if (first === undefined) owners.set(slot.identity, i);
+    for (let i = 0; i < total; i++) {
+      const identity = identities[i];
+      if (identity === undefined || canMerge[i] === 0) continue;
+      const first = owners.get(identity);
+      if (first === undefined) owners.set(identity, i);
       else note(first, i, 'url');
-    });
-    slots.forEach((slot, i) => {
-      for (const reference of slot.references) {
+    }
+    for (let i = 0; i < total; i++) {
+      for (const reference of references[i]!) {
         const target = owners.get(reference);
         if (target !== undefined) note(target, i, 'url');
       }
-    });
+    }
   }
 
   if (index) {
     const accept = (a: number, b: number) => {
-      const x = slots[a]!;
-      const y = slots[b]!;
       // One source repeating itself ("今日の天気") is not a crosspost.
-      if (x.entry.source.feedId === y.entry.source.feedId) return false;
-      if (x.time !== undefined && y.time !== undefined && Math.abs(x.time - y.time) > options.textWindowMs) return false;
+      if (entries[a]!.source.feedId === entries[b]!.source.feedId) return false;
+      if (dated[a] === 1 && dated[b] === 1 && Math.abs(times[a]! - times[b]!) > options.textWindowMs) return false;
       return sets.find(a) !== sets.find(b);
     };
     for (const [a, b] of index.pairs(options.threshold, accept)) note(a, b, 'text');
   }
 
   const groups = new Map<number, number[]>();
-  for (let i = 0; i < slots.length; i++) {
+  for (let i = 0; i < total; i++) {
     if (how[i] === 0) continue;
     const root = sets.find(i);
     const group = groups.get(root);
@@ -289,31 +310,30 @@ export function mergeFeeds(feeds: Feed[], options: MergeOptions = DEFAULT_MERGE_
   // What becomes of each slot, by position (slots are in feed order): 0 stays, 1 leaves its feed, 2
   // gives way to the merged entry it leads. Looking 100,000 entries up by identity in a Map cost
   // more than the merging itself.
-  const fate = new Uint8Array(slots.length);
+  const fate = new Uint8Array(total);
   const mergedAt = new Map<number, Entry>();
   const touched = new Uint8Array(feeds.length);
   let merged = 0;
   for (const indexes of groups.values()) {
     if (indexes.length < 2) continue;
-    const members = indexes.map((i) => slots[i]!);
+    const members = indexes.map(slotAt);
     const bits = indexes.reduce((all, i) => all | how[i]!, 0);
     const kinds = new Set<'url' | 'text'>([...(bits & 1 ? ['url' as const] : []), ...(bits & 2 ? ['text' as const] : [])]);
     const { entry, leader } = mergedEntry(members, feedIds, kinds);
-    for (const i of indexes) {
-      const slot = slots[i]!;
-      touched[slot.feedIndex] = 1;
-      if (slot === leader) {
+    indexes.forEach((i, member) => {
+      touched[feedIndexes[i]!] = 1;
+      if (members[member] === leader) {
         mergedAt.set(i, entry);
         fate[i] = 2;
       } else {
         fate[i] = 1;
       }
-    }
+    });
     merged += members.length - 1;
   }
   if (merged === 0) return { feeds, merged };
 
-  let position = 0;
+  position = 0;
   const out = feeds.map((feed, feedIndex) => {
     if (touched[feedIndex] === 0) {
       position += feed.entries.length;
