@@ -19,4 +19,20 @@ describe('the retained window of a published feed', () => {
     expect(retainWindow([], incoming, { keep: 10, keepDays: 30, now }).map((e) => e.id)).toEqual(['d1', 'd2']);
     expect(retainWindow([], incoming, { keep: 1, now }).map((e) => e.id)).toEqual(['d1']);
   });
+
+  it('lets an entry holding others as parts take their place where an earlier run published them alone', () => {
+    const tweet = entry('tweet', '2008-05-31T00:20:00Z');
+    const mirror = entry('mirror', '2008-05-31T00:25:00Z');
+    const unrelated = entry('other', '2008-05-29T00:00:00Z');
+    const post = entry('post', '2008-05-31T00:15:00Z');
+    const merged = { ...post, parts: [post, { ...tweet, parts: [tweet, mirror] }] };
+    const window = retainWindow([tweet, mirror, unrelated], [merged], { keep: 10, now });
+    expect(window.map((e) => e.id)).toEqual(['post', 'other']);
+  });
+
+  it('never drops an entry of this run because another one of this run holds a copy of it', () => {
+    const tweet = entry('tweet', '2008-05-31T00:20:00Z');
+    const digest = { ...entry('digest', '2008-05-31T12:00:00Z'), parts: [tweet] };
+    expect(retainWindow([], [digest, tweet], { keep: 10, now }).map((e) => e.id)).toEqual(['digest', 'tweet']);
+  });
 });
