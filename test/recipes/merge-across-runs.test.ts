@@ -53,3 +53,44 @@ describe('a crosspost whose parts arrive in different runs', () => {
     expect(new Set(ids).size).toBe(ids.length);
   });
 });
+
+describe('a digest that reaches min_items in a later run', () => {
+  const feedWith = (count: number) =>
+    JSON.stringify({
+      version: 'https://jsonfeed.org/version/1.1',
+      title: 'taro の短信',
+      home_page_url: 'https://microblog.example.jp/taro',
+      items: Array.from({ length: count }, (_, i) => ({
+        id: `https://microblog.example.jp/taro/${i + 1}`,
+        url: `https://microblog.example.jp/taro/${i + 1}`,
+        content_text: `短信 ${i + 1}`,
+        date_published: `2008-05-30T1${i}:00:00+09:00`,
+      })),
+    });
+  const digestWork = scratch();
+  afterAll(() => digestWork.cleanup());
+  const digestRecipe = digestWork.write(
+    'digest.yaml',
+    [
+      'global: { state_dir: state, output_dir: out, log: { level: silent } }',
+      'plugins:',
+      '  - { module: Source::Feed, config: { path: short.json, service: microblog } }',
+      '  - { module: SmartFeed::Digest, config: { window: day, min_items: 3 } }',
+      '  - { module: Publish::Feed, config: { name: short } }',
+      '',
+    ].join('\n'),
+  );
+  const published = () => (JSON.parse(readFileSync(digestWork.path('out/short.json'), 'utf8')) as { items: JsonItem[] }).items;
+
+  it('publishes two entries of a day on their own, then only the digest once a third comes', async () => {
+    digestWork.write('short.json', feedWith(2));
+    expect((await runRecipe(digestRecipe, { env: {} })).failures).toEqual([]);
+    expect(published().map((i) => i.url)).toEqual(['https://microblog.example.jp/taro/2', 'https://microblog.example.jp/taro/1']);
+
+    digestWork.write('short.json', feedWith(3));
+    expect((await runRecipe(digestRecipe, { env: {} })).failures).toEqual([]);
+    expect(published()).toHaveLength(1);
+    expect(published()[0]!.id).toMatch(/^digest:/);
+    expect(published()[0]!.title).toContain('(3)');
+  });
+});
