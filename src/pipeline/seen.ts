@@ -28,12 +28,35 @@ export function contentDigest(entry: Entry): string {
  * feeds may number their items alike.
  */
 export function seenKey(entry: Entry, kinds: readonly SeenKeyKind[] = SEEN_KEY_KINDS): string {
+  let key = '';
+  seenKeyPieces(entry, kinds, (piece) => {
+    key += piece;
+  });
+  return key;
+}
+
+/**
+ * The pieces `seenKey` joins, handed over one by one: the one definition of an entry's key, which
+ * SeenKeys hashes without building the string.
+ */
+function seenKeyPieces(entry: Entry, kinds: readonly SeenKeyKind[], piece: (text: string) => void): void {
   for (const kind of kinds) {
-    if (kind === 'guid' && hasText(entry.guid)) return `guid:${entry.source.feedId} ${entry.guid.trim()}`;
-    if (kind === 'link' && hasText(entry.link)) return `url:${normalizePermalink(entry.link)}`;
-    if (kind === 'content') return `sha:${contentDigest(entry)}`;
+    if (kind === 'guid' && hasText(entry.guid)) {
+      piece('guid:');
+      piece(entry.source.feedId);
+      piece(' ');
+      piece(entry.guid.trim());
+      return;
+    }
+    if (kind === 'link' && hasText(entry.link)) {
+      piece('url:');
+      piece(normalizePermalink(entry.link));
+      return;
+    }
+    if (kind === 'content') break;
   }
-  return `sha:${contentDigest(entry)}`;
+  piece('sha:');
+  piece(contentDigest(entry));
 }
 
 interface SeenRecord {
@@ -135,23 +158,7 @@ export class SeenKeys {
   /** Adds `seenKey(entry, kinds)`, hashed without building it (the same hash as `add` of it). */
   addEntry(entry: Entry, kinds: readonly SeenKeyKind[] = SEEN_KEY_KINDS): void {
     hashStart();
-    for (const kind of kinds) {
-      if (kind === 'guid' && hasText(entry.guid)) {
-        hashText('guid:');
-        hashText(entry.source.feedId);
-        hashText(' ');
-        hashText(entry.guid.trim());
-        return this.push();
-      }
-      if (kind === 'link' && hasText(entry.link)) {
-        hashText('url:');
-        hashText(normalizePermalink(entry.link));
-        return this.push();
-      }
-      if (kind === 'content') break;
-    }
-    hashText('sha:');
-    hashText(contentDigest(entry));
+    seenKeyPieces(entry, kinds, hashText);
     this.push();
   }
 

@@ -5,10 +5,10 @@
  * `created_at` as `2008-05-30 12:34:56 +0000` (formats.md §2.1–2.3).
  */
 import { decodeHTML } from 'entities';
-import type { When } from '../../../pipeline/model.js';
+import { NO_ITEMS, type When } from '../../../pipeline/model.js';
 import { parseDate } from '../../../text/dates.js';
 import type { TweetMedia, TweetMediaType, TweetRecord, TweetUrl } from './tweet.js';
-import { NO_ITEMS, clientName, oldStyleRetweetOf } from './tweet.js';
+import { clientName, oldStyleRetweetOf } from './tweet.js';
 import { textOfLatin1 } from './js-array.js';
 
 type Json = Record<string, unknown>;

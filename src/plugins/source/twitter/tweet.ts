@@ -4,6 +4,7 @@
  * tweet looks as an entry (links, title, tags, meta) is decided here, once.
  */
 import type { Enclosure, Entry, EntrySource, When } from '../../../pipeline/model.js';
+import { NO_ITEMS } from '../../../pipeline/model.js';
 import { entryId } from '../../../pipeline/ids.js';
 import { deriveTitle, escapeHtml } from '../../../text/html.js';
 
@@ -87,13 +88,6 @@ export interface TweetEntryOptions {
 
 const ACCOUNT_PAGE = 'https://x.com/';
 
-/**
- * The empty list, one for every entry and record that has an empty one. Each `[]` is an object
- * of its own (32 bytes): the four lists of an Entry, mostly empty for a tweet, and the empty
- * mention lists were 13 MB of a 100,000-tweet archive. Frozen, and the lists are read-only in
- * their types, so that no one entry's list can be changed through another's.
- */
-export const NO_ITEMS: readonly never[] = Object.freeze([]);
 const KIND_TAGS = {
   reply: Object.freeze(['reply']),
   retweet: Object.freeze(['retweet']),
