@@ -95,6 +95,12 @@ export interface Store {
   putBlob(namespace: string, key: string, record: unknown, body: Uint8Array): Promise<void>;
   getBlobRecord<T = unknown>(namespace: string, key: string): Promise<T | undefined>;
   getBlob<T = unknown>(namespace: string, key: string): Promise<{ record: T; body: Buffer } | undefined>;
+  /**
+   * Writes a blob's bytes to a file (atomically: readers never see half of it) and returns its
+   * record, or undefined when there is no such blob. A store that keeps blobs as files copies
+   * in the kernel, so megabytes never pass through JavaScript.
+   */
+  writeBlobTo<T = unknown>(namespace: string, key: string, path: string): Promise<T | undefined>;
   /** Reachable and writable (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

@@ -16,6 +16,7 @@ import type { RetainedIndex, RetainedRef, Store } from '../pipeline/context.js';
 import type { Entry } from '../pipeline/model.js';
 import { entryTime } from '../pipeline/model.js';
 import { redactUrl } from '../queue/bullmq.js';
+import { writeAtomically } from './atomic-file.js';
 
 export interface RedisStoreOptions {
   /** Key prefix; several installations (or tests) can share one Redis. Default `kakehashi`. */
@@ -136,6 +137,13 @@ export class RedisStore implements Store {
   async getBlob<T = unknown>(namespace: string, key: string): Promise<{ record: T; body: Buffer } | undefined> {
     const [record, body] = await this.run('getBlob', () => this.client.hmgetBuffer(this.blobKey(namespace, key), 'record', 'body'));
     return record && body ? { record: JSON.parse(record.toString('utf8')) as T, body } : undefined;
+  }
+
+  async writeBlobTo<T = unknown>(namespace: string, key: string, path: string): Promise<T | undefined> {
+    const blob = await this.getBlob<T>(namespace, key);
+    if (!blob) return undefined;
+    await writeAtomically(path, blob.body);
+    return blob.record;
   }
 
   async ping(): Promise<void> {

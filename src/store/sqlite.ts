@@ -12,6 +12,7 @@ import { readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { RetainedIndex, Store } from '../pipeline/context.js';
+import { copyAtomically, writeAtomically } from './atomic-file.js';
 import type { Entry, EntrySource } from '../pipeline/model.js';
 import { entryTime } from '../pipeline/model.js';
 
@@ -150,6 +151,7 @@ export function openSqliteStore(path: string): Store {
     putBlob: blobs.put,
     getBlobRecord: blobs.getRecord,
     getBlob: blobs.get,
+    writeBlobTo: blobs.writeTo,
     async ping() {
       db.prepare('SELECT 1').get();
     },
@@ -454,15 +456,49 @@ function blobStore(db: Database.Database, dir: string | undefined) {
       return row ? (JSON.parse(row.record) as T) : undefined;
     },
     async get<T>(namespace: string, key: string): Promise<{ record: T; body: Buffer } | undefined> {
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const row = getRow.get(namespace, key);
-        if (!row) return undefined;
+      return fromCurrentFile(namespace, key, async (row) => {
         const body = row.file ? await readBody(row.file) : (row.body ?? undefined);
-        if (body) return { record: JSON.parse(row.record) as T, body };
-      }
-      throw new Error(`blob ${namespace}/${key}: its file in ${dir} keeps disappearing (another process rewriting it?)`);
+        return body ? { record: JSON.parse(row.record) as T, body } : undefined;
+      });
+    },
+    async writeTo<T>(namespace: string, key: string, path: string): Promise<T | undefined> {
+      return fromCurrentFile(namespace, key, async (row) => {
+        if (row.file) {
+          const copied = await copyAtomically(join(dir!, row.file), path).then(
+            () => true,
+            (error: NodeJS.ErrnoException) => {
+              if (error.code === 'ENOENT' && error.path === join(dir!, row.file!)) return false;
+              throw error;
+            },
+          );
+          if (!copied) return undefined;
+        } else if (row.body) {
+          await writeAtomically(path, row.body);
+        } else {
+          return undefined;
+        }
+        return JSON.parse(row.record) as T;
+      });
     },
   };
+
+  /**
+   * Reads the row, then its file; a file replaced by a newer write in between is gone, so the
+   * row is read again (`use` answers undefined for a vanished file).
+   */
+  async function fromCurrentFile<R>(
+    namespace: string,
+    key: string,
+    use: (row: { record: string; body: Buffer | null; file: string | null }) => Promise<R | undefined>,
+  ): Promise<R | undefined> {
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const row = getRow.get(namespace, key);
+      if (!row) return undefined;
+      const result = await use(row);
+      if (result !== undefined) return result;
+    }
+    throw new Error(`blob ${namespace}/${key}: its file in ${dir} keeps disappearing (another process rewriting it?)`);
+  }
 }
 
 /** Files no row names, left by a process that stopped between writing one and recording it. */

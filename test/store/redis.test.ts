@@ -1,12 +1,14 @@
 /**
  * The Redis store keeps the same promises as the SQLite one: both run through the same checks.
  */
+import { appendFileSync, existsSync, readFileSync, readdirSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Store } from '../../src/pipeline/context.js';
 import { makeEntry } from '../../src/pipeline/model.js';
 import { RedisStore } from '../../src/store/redis.js';
 import { openSqliteStore } from '../../src/store/sqlite.js';
 import { TEST_REDIS_URL, deleteKeys, describeWithRedis, uniquePrefix } from '../helpers/redis.js';
+import { scratch } from '../helpers/tmp.js';
 
 function storeBehaviour(open: () => Store): void {
   const stores: Store[] = [];
@@ -142,6 +144,25 @@ function storeBehaviour(open: () => Store): void {
     expect(await s.get('render', 'lifestream.rss')).toBeUndefined();
   });
 
+  it('writes a blob to a file of its own, and says when there is no such blob', async () => {
+    const s = store();
+    const dir = scratch();
+    try {
+      const body = Buffer.from('<rss><channel><title>鴨川</title></channel></rss>', 'utf8');
+      expect(await s.writeBlobTo('render', 'absent.rss', dir.path('out/absent.rss'))).toBeUndefined();
+      expect(existsSync(dir.path('out/absent.rss'))).toBe(false);
+      await s.putBlob('render', 'copied.rss', { etag: '"c1"' }, body);
+      expect(await s.writeBlobTo('render', 'copied.rss', dir.path('out/copied.rss'))).toEqual({ etag: '"c1"' });
+      expect(readFileSync(dir.path('out/copied.rss')).equals(body)).toBe(true);
+      // A copy, not the stored bytes themselves: editing the file leaves the blob as it was.
+      appendFileSync(dir.path('out/copied.rss'), '<!-- edited -->');
+      expect((await s.getBlob('render', 'copied.rss'))?.body.equals(body)).toBe(true);
+      expect(readdirSync(dir.path('out'))).toEqual(['copied.rss']);
+    } finally {
+      dir.cleanup();
+    }
+  });
+
   it('answers ping', async () => {
     await expect(store().ping()).resolves.toBeUndefined();
   });
@@ -149,6 +170,13 @@ function storeBehaviour(open: () => Store): void {
 
 describe('SQLite store (reference behaviour)', () => {
   storeBehaviour(() => openSqliteStore(':memory:'));
+});
+
+describe('SQLite store in a file (blobs kept as files)', () => {
+  const dir = scratch();
+  let n = 0;
+  afterAll(() => dir.cleanup());
+  storeBehaviour(() => openSqliteStore(dir.path(`state-${n++}/state.sqlite`)));
 });
 
 describeWithRedis('RedisStore', () => {

@@ -58,6 +58,7 @@ function counting(store: Store) {
     },
     getBlobRecord: store.getBlobRecord.bind(store),
     getBlob: store.getBlob.bind(store),
+    writeBlobTo: store.writeBlobTo.bind(store),
     ping: store.ping.bind(store),
     close: async () => undefined,
   };

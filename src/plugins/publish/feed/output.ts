@@ -2,8 +2,8 @@
  * Where a publisher's renders go: into the state store as one blob per format (what the server
  * serves), and onto disk by a queue job that names the stored render.
  */
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { stat } from 'node:fs/promises';
+import { writeAtomically } from '../../../store/atomic-file.js';
 import type { PluginContext, Store } from '../../../pipeline/context.js';
 import { sha256Hex } from '../../../pipeline/ids.js';
 import { VERSION } from '../../../version.js';
@@ -61,13 +61,6 @@ export function renderInputs(...parts: unknown[]): string {
   return sha256Hex(JSON.stringify([VERSION, ...parts])).slice(0, 32);
 }
 
-/** Readers never see half a file: write beside it, then rename over it. */
-export async function writeAtomically(path: string, body: string | Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  await writeFile(temporary, body);
-  await rename(temporary, path);
-}
 
 /** What was last written to an output path, to tell that the file there is still that render. */
 interface WrittenFile {
@@ -85,15 +78,14 @@ export async function writeOutput(store: Store, job: WriteJob): Promise<void> {
   if ('body' in job) return writeAtomically(job.path, job.body);
   const record = await store.getBlobRecord<RenderRecord>('render', job.render);
   if (record && (await stillWritten(store, job.path, record.etag))) return;
-  const stored = await store.getBlob<RenderRecord>('render', job.render);
-  if (!stored) {
+  const written = await store.writeBlobTo<RenderRecord>('render', job.render, job.path);
+  if (!written) {
     throw new Error(
       `${job.path}: render "${job.render}" is not in this worker's state store; a worker on another machine needs the shared Redis store (global.store: redis)`,
     );
   }
-  await writeAtomically(job.path, stored.body);
   const file = await stat(job.path);
-  await store.set('written', job.path, { etag: stored.record.etag, size: file.size, mtimeMs: file.mtimeMs } satisfies WrittenFile);
+  await store.set('written', job.path, { etag: written.etag, size: file.size, mtimeMs: file.mtimeMs } satisfies WrittenFile);
 }
 
 async function stillWritten(store: Store, path: string, etag: string): Promise<boolean> {
