@@ -82,24 +82,28 @@ export default definePlugin({
       windowVersion = await ctx.store.saveRetained(name, entries, sanitizedFrom);
       count = entries.length;
     }
-    const windowEntries = async () => (entries ??= await ctx.store.loadRetained(name));
+    let loading: Promise<Entry[]> | undefined;
+    const windowEntries = () => (loading ??= entries ? Promise.resolve(entries) : ctx.store.loadRetained(name));
     const dir = ctx.config.dir ? ctx.resolvePath(ctx.config.dir) : ctx.global.outputDir;
-    const outputs: string[] = [];
     const described = outputFeed(feeds, ctx.config, []);
-    for (const format of ctx.config.formats) {
-      const path = join(dir, `${name}.${FORMATS[format].extension}`);
-      const renderKey = `${name}.${format}`;
-      const digest = await storeRender(ctx, renderKey, {
-        inputs: renderInputs(windowVersion, format, ctx.config.base_url, ctx.global.timezone, described.title, described.link, described.description),
-        contentType: FORMATS[format].contentType,
-        entries: count,
-        now,
-        render: async () => renderFormat({ ...described, entries: await windowEntries() }, format, ctx, now),
-      });
-      // The job names the stored render rather than carrying megabytes through the queue.
-      await ctx.enqueue<WriteJob>('write', { path, render: renderKey }, { jobId: `${path}#${digest}` });
-      outputs.push(path);
-    }
+    // The formats go together: while one render is being stored (a file write, off the main
+    // thread), the next one is rendered.
+    const outputs = await Promise.all(
+      ctx.config.formats.map(async (format) => {
+        const path = join(dir, `${name}.${FORMATS[format].extension}`);
+        const renderKey = `${name}.${format}`;
+        const digest = await storeRender(ctx, renderKey, {
+          inputs: renderInputs(windowVersion, format, ctx.config.base_url, ctx.global.timezone, described.title, described.link, described.description),
+          contentType: FORMATS[format].contentType,
+          entries: count,
+          now,
+          render: async () => renderFormat({ ...described, entries: await windowEntries() }, format, ctx, now),
+        });
+        // The job names the stored render rather than carrying megabytes through the queue.
+        await ctx.enqueue<WriteJob>('write', { path, render: renderKey }, { jobId: `${path}#${digest}` });
+        return path;
+      }),
+    );
     return { outputs, entries: count };
   },
 });
