@@ -173,5 +173,21 @@ describe('sanitizeOnRead', () => {
     expect(sanitizedFrom(sanitizeOnRead({ ...raw, content: '<p>b</p>' }))).not.toBe(same);
     expect(sanitizedFrom(sanitizeOnRead({ ...raw, title: 'u' }))).not.toBe(same);
     expect(sanitizedFrom(sanitizeOnRead(raw, { baseUrl: 'https://example.jp/' }))).not.toBe(same);
+    expect(sanitizedFrom(sanitizeOnRead({ ...raw, source: { ...raw.source, feedTitle: '別の題' } }))).not.toBe(same);
+    // Where content ends and the summary begins is part of what was hashed.
+    expect(sanitizedFrom(sanitizeOnRead({ ...raw, content: '<p>ab</p>', summary: 'c' }))).not.toBe(
+      sanitizedFrom(sanitizeOnRead({ ...raw, content: '<p>a', summary: 'b</p>c' })),
+    );
+  });
+
+  it('lets a plugin assign new content, and reads through an object made from the entry', () => {
+    const lazy = sanitizeOnRead(raw);
+    const derived = Object.create(lazy) as typeof raw;
+    expect(derived.content).toBe('<p>a</p>');
+    lazy.content = '<p>replaced</p>';
+    expect(lazy.content).toBe('<p>replaced</p>');
+    expect(JSON.parse(JSON.stringify(lazy)).content).toBe('<p>replaced</p>');
+    // Another entry made from the same input is not touched by that assignment.
+    expect(sanitizeOnRead(raw).content).toBe('<p>a</p>');
   });
 });

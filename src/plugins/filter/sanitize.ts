@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { z } from 'zod';
 import type { Entry } from '../../pipeline/model.js';
 import { VERSION } from '../../version.js';
@@ -69,11 +69,21 @@ export function sanitizedFrom(entry: Entry): string | undefined {
  * them into JSON first would cost as much as sanitizing them.
  */
 function digestOf(raw: Entry, options: SanitizeOptions): string {
-  const { content, summary, ...rest } = raw;
-  const hash = createHash('sha256').update(JSON.stringify([VERSION, options.baseUrl ?? null, rest, content?.length ?? null, summary?.length ?? null]));
-  if (content) hash.update(content);
-  if (summary) hash.update(summary);
-  return hash.digest('base64url');
+  const { content, summary, source, ...rest } = raw;
+  const head = JSON.stringify([VERSION, options.baseUrl ?? null, rest, content?.length ?? null, summary?.length ?? null]);
+  return hash('sha256', `${sourceText(source)}\n${head}${content ?? ''}${summary ?? ''}`, 'base64url');
+}
+
+/** The entries of a feed share their source object: it is serialised once, not once per entry. */
+const sourceTexts = new WeakMap<Entry['source'], string>();
+
+function sourceText(source: Entry['source']): string {
+  let text = sourceTexts.get(source);
+  if (text === undefined) {
+    text = JSON.stringify(source);
+    sourceTexts.set(source, text);
+  }
+  return text;
 }
 
 /**
@@ -88,37 +98,79 @@ export function sanitizeOnRead(raw: Entry, options: SanitizeOptions = {}): Entry
   const digest = digestOf(raw, options);
   madeFrom.set(entry, digest);
   if (raw.content === undefined && raw.summary === undefined && raw.parts.length === 0) return entry;
-  let clean: Entry | undefined;
-  const settle = (): Entry => {
-    if (!clean) {
-      clean = sanitizeSimpleEntry(raw, options) ?? sanitizeEntry(raw, options);
-      madeFrom.set(clean, digest);
-    }
-    return clean;
-  };
-  settlers.set(entry, settle);
-  for (const key of SANITIZED_KEYS) {
-    if (!(key in entry)) continue;
-    Object.defineProperty(entry, key, {
-      get: () => settle()[key],
-      set(value: unknown) {
-        Object.defineProperty(entry, key, { value, writable: true, enumerable: true, configurable: true });
-      },
-      enumerable: true,
-      configurable: true,
-    });
-  }
+  pending.set(entry, { raw, options, digest });
+  Object.defineProperties(entry, lazyDescriptors('content' in entry, 'summary' in entry));
   return entry;
 }
 
-const settlers = new WeakMap<Entry, () => Entry>();
+/** What an entry from `sanitizeOnRead` is made from, and what it became once read. */
+interface Pending {
+  raw: Entry;
+  options: SanitizeOptions;
+  digest: string;
+  clean?: Entry;
+}
+
+const pending = new WeakMap<Entry, Pending>();
+
+function settle(state: Pending): Entry {
+  if (!state.clean) {
+    state.clean = sanitizeSimpleEntry(state.raw, state.options) ?? sanitizeEntry(state.raw, state.options);
+    madeFrom.set(state.clean, state.digest);
+  }
+  return state.clean;
+}
+
+/** The pending state of the entry a getter was called on (or of the entry it inherits from). */
+function pendingOf(holder: object): Pending {
+  for (let at: object | null = holder; at; at = Object.getPrototypeOf(at) as object | null) {
+    const state = pending.get(at as Entry);
+    if (state) return state;
+  }
+  throw new Error('sanitizeOnRead: an accessor was called on something that is not a pending entry');
+}
+
+/**
+ * One getter and setter per key, shared by every entry, rather than new functions for each of
+ * thousands of entries; assigning a value replaces the accessor with a plain property.
+ */
+const ACCESSORS = Object.fromEntries(
+  SANITIZED_KEYS.map((key) => [
+    key,
+    {
+      get(this: Entry) {
+        return settle(pendingOf(this))[key];
+      },
+      set(this: Entry, value: unknown) {
+        Object.defineProperty(this, key, { value, writable: true, enumerable: true, configurable: true });
+      },
+      enumerable: true,
+      configurable: true,
+    } satisfies PropertyDescriptor,
+  ]),
+) as Record<(typeof SANITIZED_KEYS)[number], PropertyDescriptor>;
+
+const descriptorSets = new Map<string, PropertyDescriptorMap>();
+
+function lazyDescriptors(hasContent: boolean, hasSummary: boolean): PropertyDescriptorMap {
+  const id = `${hasContent ? 'c' : ''}${hasSummary ? 's' : ''}`;
+  let set = descriptorSets.get(id);
+  if (!set) {
+    set = { parts: ACCESSORS.parts };
+    if (hasContent) set.content = ACCESSORS.content;
+    if (hasSummary) set.summary = ACCESSORS.summary;
+    descriptorSets.set(id, set);
+  }
+  return set;
+}
 
 /**
  * An entry from `sanitizeOnRead` as a plain object, sanitized now: what a publisher stores and
  * renders (plain objects serialise faster than ones with getters). Any other entry as it is.
  */
 export function settled(entry: Entry): Entry {
-  return settlers.get(entry)?.() ?? entry;
+  const state = pending.get(entry);
+  return state ? settle(state) : entry;
 }
 
 export default definePlugin({
