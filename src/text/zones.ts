@@ -1,16 +1,18 @@
 /**
  * Zone arithmetic for the date parser and formatter. Luxon knows the IANA rules; we only ask it
- * for offsets, and cache them per hour because asking Intl is the slow part of parsing a date.
+ * for offsets, and cache them per day (per hour around a transition) because asking Intl is the
+ * slow part of parsing and formatting a date.
  */
 import { DateTime, type Zone } from 'luxon';
 
 export const DEFAULT_ZONE = 'Asia/Tokyo';
 
 const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
 const zoneCache = new Map<string, Zone>();
-/** zone name → hour bucket → offset in minutes (NaN marks an hour that holds a transition). */
-const offsetCache = new Map<string, Map<number, number>>();
-const MAX_CACHED_HOURS_PER_ZONE = 50_000;
+/** zone name → day or hour bucket → offset in minutes (NaN marks a span that holds a transition). */
+const offsetCache = new Map<string, { days: Map<number, number>; hours: Map<number, number> }>();
+const MAX_CACHED_SPANS_PER_ZONE = 50_000;
 
 /** The luxon zone for a name such as `Asia/Tokyo`, `UTC` or `UTC+9`; throws on an unknown name. */
 export function resolveZone(name: string): Zone {
@@ -35,21 +37,31 @@ export function isValidZone(name: string): boolean {
 export function zoneOffsetAt(zoneName: string, epochMs: number): number {
   const zone = resolveZone(zoneName);
   if (zone.isUniversal) return zone.offset(epochMs);
-  let perZone = offsetCache.get(zoneName);
-  if (!perZone) {
-    perZone = new Map();
-    offsetCache.set(zoneName, perZone);
+  let cache = offsetCache.get(zoneName);
+  if (!cache) {
+    cache = { days: new Map(), hours: new Map() };
+    offsetCache.set(zoneName, cache);
   }
-  const bucket = Math.floor(epochMs / HOUR_MS);
-  let offset = perZone.get(bucket);
+  // A day with the same offset at both ends had no transition in it (no zone changes its offset
+  // and back within a day); only a day that has one is looked at hour by hour.
+  const byDay = spanOffset(zone, cache.days, epochMs, DAY_MS);
+  if (!Number.isNaN(byDay)) return byDay;
+  const byHour = spanOffset(zone, cache.hours, epochMs, HOUR_MS);
+  return Number.isNaN(byHour) ? zone.offset(epochMs) : byHour;
+}
+
+/** The offset throughout the span holding `epochMs`, or NaN when it changes within the span. */
+function spanOffset(zone: Zone, cache: Map<number, number>, epochMs: number, span: number): number {
+  const bucket = Math.floor(epochMs / span);
+  let offset = cache.get(bucket);
   if (offset === undefined) {
-    const atStart = zone.offset(bucket * HOUR_MS);
-    const atEnd = zone.offset(bucket * HOUR_MS + HOUR_MS - 1);
+    const atStart = zone.offset(bucket * span);
+    const atEnd = zone.offset(bucket * span + span - 1);
     offset = atStart === atEnd ? atStart : NaN;
-    if (perZone.size >= MAX_CACHED_HOURS_PER_ZONE) perZone.clear();
-    perZone.set(bucket, offset);
+    if (cache.size >= MAX_CACHED_SPANS_PER_ZONE) cache.clear();
+    cache.set(bucket, offset);
   }
-  return Number.isNaN(offset) ? zone.offset(epochMs) : offset;
+  return offset;
 }
 
 /**
