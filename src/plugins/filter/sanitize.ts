@@ -1,4 +1,4 @@
-import { hash } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Entry } from '../../pipeline/model.js';
 import { VERSION } from '../../version.js';
@@ -71,7 +71,11 @@ export function sanitizedFrom(entry: Entry): string | undefined {
 function digestOf(raw: Entry, options: SanitizeOptions): string {
   const { content, summary, source, ...rest } = raw;
   const head = JSON.stringify([VERSION, options.baseUrl ?? null, rest, content?.length ?? null, summary?.length ?? null]);
-  return hash('sha256', `${sourceText(source)}\n${head}${content ?? ''}${summary ?? ''}`, 'base64url');
+  // Fed piece by piece: joined first, the text of every entry would be copied once more.
+  const digest = createHash('sha256').update(sourceText(source)).update('\n').update(head);
+  if (content) digest.update(content);
+  if (summary) digest.update(summary);
+  return digest.digest('base64url');
 }
 
 /** The entries of a feed share their source object: it is serialised once, not once per entry. */
