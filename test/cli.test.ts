@@ -113,6 +113,19 @@ describe('kakehashi CLI', () => {
     for (const command of ['worker', 'queue']) expect((await cli(command, '--help')).out).toContain(`Usage: kakehashi ${command}`);
   });
 
+  it('loads neither the server nor the Redis queue for a command that does not use them', async () => {
+    const run = promisify(execFile);
+    const script = [
+      "const { main } = await import('./src/cli.ts');",
+      "await main(['check', 'recipes/lifestream.yaml']);",
+      "const { createRequire } = await import('node:module');",
+      'const loaded = Object.keys(createRequire(import.meta.url).cache);',
+      "console.log(JSON.stringify(['bullmq', 'ioredis', 'fastify'].filter((name) => loaded.some((path) => path.includes(`/node_modules/${name}/`)))));",
+    ].join('\n');
+    const { stdout } = await run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script]);
+    expect(JSON.parse(stdout.trim().split('\n').at(-1)!)).toEqual([]);
+  });
+
   it('the real process exits with the code', async () => {
     const s = workspace({ 'r.yaml': `plugins:\n  - module: Nope\n` });
     const run = promisify(execFile);

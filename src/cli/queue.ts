@@ -5,12 +5,10 @@
  * dropping what has not started).
  */
 import { Command, Option } from 'commander';
-import { Queue as BullMQQueue } from 'bullmq';
-import type { Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import type { Queue as BullMQQueue, Job } from 'bullmq';
 import { formatDate } from '../text/dates.js';
 import type { JobEnvelope } from '../queue/bullmq.js';
-import { handlerNameOf, queueIndexKey, redactUrl } from '../queue/bullmq.js';
+import { handlerNameOf, queueIndexKey, redactUrl } from '../queue/names.js';
 import { createProgress } from './progress.js';
 
 export type Out = (line: string) => void;
@@ -45,6 +43,8 @@ interface Connection {
 }
 
 async function withQueues<T>(connection: Connection, use: (queues: Array<{ handler: string; queue: BullMQQueue<JobEnvelope> }>) => Promise<T>): Promise<T> {
+  // Loaded here, not with the CLI: every other command starts faster without BullMQ and ioredis.
+  const [{ Redis }, { Queue }] = await Promise.all([import('ioredis'), import('bullmq')]);
   const client = new Redis(connection.redis, { maxRetriesPerRequest: 2, connectTimeout: 5000 });
   client.on('error', () => undefined);
   const queues: Array<{ handler: string; queue: BullMQQueue<JobEnvelope> }> = [];
@@ -56,7 +56,7 @@ async function withQueues<T>(connection: Connection, use: (queues: Array<{ handl
       throw new Error(`cannot read the queues in Redis ${redactUrl(connection.redis)}: ${(error as Error).message}`, { cause: error });
     }
     for (const name of names) {
-      queues.push({ handler: handlerNameOf(name), queue: new BullMQQueue<JobEnvelope>(name, { connection: client, prefix: connection.prefix }) });
+      queues.push({ handler: handlerNameOf(name), queue: new Queue<JobEnvelope>(name, { connection: client, prefix: connection.prefix }) });
     }
     return await use(queues);
   } finally {

@@ -10,7 +10,6 @@ import { loadRecipe } from '../pipeline/recipe.js';
 import type { Recipe } from '../pipeline/recipe.js';
 import { createLogger, runRecipe } from '../pipeline/run.js';
 import { createQueue } from '../queue/index.js';
-import { buildServer } from '../server/app.js';
 import type { ServerRecipe } from '../server/app.js';
 import { openStore } from '../store/index.js';
 
@@ -106,6 +105,8 @@ export async function startServer(paths: string[], options: ServeOptions): Promi
       timezone: recipe.global.timezone,
       feeds: publishedFeeds(recipe),
     }));
+    // Loaded here, not with the CLI: `kakehashi run` has no use for Fastify.
+    const { buildServer } = await import('../server/app.js');
     app = await buildServer({
       store,
       queue: sharedQueue,

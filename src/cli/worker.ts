@@ -13,7 +13,8 @@ import type { Recipe } from '../pipeline/recipe.js';
 import { createLogger, jobScope, pluginContext } from '../pipeline/run.js';
 import { newReport } from '../pipeline/report.js';
 import { createHttpClient } from '../http/client.js';
-import { BullQueue, redactUrl } from '../queue/bullmq.js';
+import type { BullQueue } from '../queue/bullmq.js';
+import { redactUrl } from '../queue/names.js';
 import { registerPluginJobs } from '../queue/register.js';
 import { openStore } from '../store/index.js';
 
@@ -55,6 +56,7 @@ export async function startWorker(recipePaths: string[], settings: WorkerSetting
     stateDir: settings.stateDir ?? first.global.stateDir,
     ...(storeKind === 'redis' ? { redis: settings.redis, prefix: settings.storePrefix ?? prefix } : {}),
   });
+  const { BullQueue } = await import('../queue/bullmq.js');
   const queue = new BullQueue({
     connection: settings.redis,
     prefix,

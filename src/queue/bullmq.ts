@@ -23,6 +23,9 @@ import type {
 } from '../pipeline/context.js';
 import { PermanentJobError } from '../pipeline/context.js';
 import { retryDelayMs } from './memory.js';
+import { handlerNameOf, queueIndexKey, queueNameFor, redactUrl } from './names.js';
+
+export { handlerNameOf, queueIndexKey, queueNameFor, redactUrl };
 
 export interface BullQueueOptions {
   /** Redis URL, e.g. `redis://127.0.0.1:6379`. */
@@ -63,19 +66,6 @@ const KEEP_COMPLETED = { age: 7 * 24 * 3600, count: 100_000 };
 const KEEP_FAILED = { age: 30 * 24 * 3600 };
 /** When no event arrived for this long, drain() asks Redis for the state of the jobs it waits on. */
 const DRAIN_POLL_MS = 1000;
-
-/** The Redis set listing every queue kakehashi created under a prefix. */
-export function queueIndexKey(prefix: string): string {
-  return `${prefix}:kakehashi-queues`;
-}
-
-export function queueNameFor(handlerName: string): string {
-  return encodeURIComponent(handlerName);
-}
-
-export function handlerNameOf(queueName: string): string {
-  return decodeURIComponent(queueName);
-}
 
 /**
  * BullMQ refuses ids that look like integers or contain `:`; entry ids are often URLs. Such keys
@@ -408,16 +398,5 @@ function jsonSafe(value: unknown): unknown {
     return value === undefined || JSON.stringify(value) === undefined ? null : value;
   } catch {
     return null;
-  }
-}
-
-/** A Redis URL without its password, for messages and logs. */
-export function redactUrl(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return url.replace(/\/\/[^@/]*@/, '//***@');
   }
 }

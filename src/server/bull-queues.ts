@@ -6,7 +6,7 @@
  */
 import { Queue as BullMQQueue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { queueIndexKey } from '../queue/bullmq.js';
+import { queueIndexKey } from '../queue/names.js';
 
 const STATES = ['waiting', 'active', 'delayed', 'failed', 'prioritized', 'waiting-children'] as const;
 

@@ -15,7 +15,7 @@ import { Redis } from 'ioredis';
 import type { RetainedIndex, RetainedRef, Store } from '../pipeline/context.js';
 import type { Entry } from '../pipeline/model.js';
 import { entryTime } from '../pipeline/model.js';
-import { redactUrl } from '../queue/bullmq.js';
+import { redactUrl } from '../queue/names.js';
 import { writeAtomically } from './atomic-file.js';
 
 export interface RedisStoreOptions {
