@@ -87,8 +87,9 @@ export default definePlugin({
     const dir = ctx.config.dir ? ctx.resolvePath(ctx.config.dir) : ctx.global.outputDir;
     const described = outputFeed(feeds, ctx.config, []);
     // The formats go together: while one render is being stored (a file write, off the main
-    // thread), the next one is rendered.
-    const outputs = await Promise.all(
+    // thread), the next one is rendered. All of them finish before a failure is reported, so no
+    // write job is added after the run has moved on.
+    const written = await Promise.allSettled(
       ctx.config.formats.map(async (format) => {
         const path = join(dir, `${name}.${FORMATS[format].extension}`);
         const renderKey = `${name}.${format}`;
@@ -104,6 +105,9 @@ export default definePlugin({
         return path;
       }),
     );
+    const failed = written.find((result) => result.status === 'rejected');
+    if (failed) throw failed.reason;
+    const outputs = written.map((result) => (result as PromiseFulfilledResult<string>).value);
     return { outputs, entries: count };
   },
 });
