@@ -69,7 +69,10 @@ export function sanitizedFrom(entry: Entry): string | undefined {
  * them into JSON first would cost as much as sanitizing them.
  */
 function digestOf(raw: Entry, options: SanitizeOptions): string {
-  const { content, summary, source, ...rest } = raw;
+  const { content, summary, source } = raw;
+  // Spread with the three keys undefined (which JSON leaves out) rather than a rest pattern:
+  // the same text, made faster.
+  const rest = { ...raw, content: undefined, summary: undefined, source: undefined };
   const head = JSON.stringify([VERSION, options.baseUrl ?? null, rest, content?.length ?? null, summary?.length ?? null]);
   // Fed piece by piece: joined first, the text of every entry would be copied once more.
   const digest = createHash('sha256').update(sourceText(source)).update('\n').update(head);
