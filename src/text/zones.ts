@@ -42,8 +42,9 @@ export function zoneOffsetAt(zoneName: string, epochMs: number): number {
     cache = { days: new Map(), hours: new Map() };
     offsetCache.set(zoneName, cache);
   }
-  // A day with the same offset at both ends had no transition in it (no zone changes its offset
-  // and back within a day); only a day that has one is looked at hour by hour.
+  // A day with the same offset at both ends had no transition in it: no zone changes its offset
+  // and back within a day (bench/zone-day-cache.ts checks every zone). Only a day that has one is
+  // looked at hour by hour.
   const byDay = spanOffset(zone, cache.days, epochMs, DAY_MS);
   if (!Number.isNaN(byDay)) return byDay;
   const byHour = spanOffset(zone, cache.hours, epochMs, HOUR_MS);
