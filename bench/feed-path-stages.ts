@@ -14,6 +14,7 @@ import { feedToEntries, parseFeedDocument } from '../src/feed/parse.js';
 import { renderAtom, renderJsonFeed, renderRss } from '../src/feed/render.js';
 import { makeFeed, sortNewestFirst } from '../src/pipeline/model.js';
 import { sanitizeEntry, sanitizeOnRead, sanitizeSimpleEntry, sanitizedFrom, settled } from '../src/plugins/filter/sanitize.js';
+import { copyAtomically } from '../src/store/atomic-file.js';
 import { openSqliteStore } from '../src/store/sqlite.js';
 import { decode } from '../src/text/charset.js';
 import { generateFeed } from './feed-fixture.js';
@@ -66,8 +67,12 @@ try {
   const json = await stage('render JSON Feed', () => renderJsonFeed(feed, renderOptions));
   const rendered = await stage('renders to bytes', () => [rss, atom, json].map((body) => Buffer.from(body, 'utf8')));
   await stage('hash the renders (ETags)', () => rendered.map((body) => createHash('sha256').update(body).digest('hex')));
-  await stage('write renders and files (2 × 3)', () =>
-    Promise.all(rendered.flatMap((body, i) => [writeFile(join(work, `blob-${i}`), body), writeFile(join(work, `out-${i}`), body)])),
+  // As a run does it: each render written to the store's blob file, then copied to its output.
+  await stage('write renders, copy them to files', () =>
+    Promise.all(rendered.map(async (body, i) => {
+      await writeFile(join(work, `blob-${i}`), body);
+      await copyAtomically(join(work, `blob-${i}`), join(work, `out-${i}`));
+    })),
   );
 
   const total = stages.reduce((sum, s) => sum + s.ms, 0);

@@ -218,6 +218,7 @@ function decodeChars(text: string, at: number, count: number): number {
 const FORMAT = '1:';
 const DIGEST_MARK = 0x2e; // .
 const DIGEST_END = 0x2c; // ,
+const DIGEST_END_CHAR = String.fromCharCode(DIGEST_END);
 /** Digests are written as they are when made of these characters (contentDigest's are). */
 const PLAIN_DIGEST = /^[\w-]*$/;
 
@@ -330,7 +331,7 @@ export class SeenBuckets {
         at += 16;
         let digest: string | undefined;
         if (value.charCodeAt(at) === DIGEST_MARK) {
-          let end = value.indexOf(',', at);
+          let end = value.indexOf(DIGEST_END_CHAR, at);
           if (end < 0) end = value.length;
           digest = value.slice(at + 1, end);
           at = end + 1;

@@ -464,14 +464,14 @@ function blobStore(db: Database.Database, dir: string | undefined) {
     async writeTo<T>(namespace: string, key: string, path: string): Promise<T | undefined> {
       return fromCurrentFile(namespace, key, async (row) => {
         if (row.file) {
-          const copied = await copyAtomically(join(dir!, row.file), path).then(
-            () => true,
-            (error: NodeJS.ErrnoException) => {
-              if (error.code === 'ENOENT' && error.path === join(dir!, row.file!)) return false;
-              throw error;
-            },
-          );
-          if (!copied) return undefined;
+          const file = join(dir!, row.file);
+          try {
+            await copyAtomically(file, path);
+          } catch (error) {
+            // Replaced by a newer write since the row was read: read the row again.
+            if ((error as NodeJS.ErrnoException).code === 'ENOENT' && (error as NodeJS.ErrnoException).path === file) return undefined;
+            throw error;
+          }
         } else if (row.body) {
           await writeAtomically(path, row.body);
         } else {
